@@ -1,0 +1,1 @@
+"""Anales: a typed REST API over a curated historical corpus."""

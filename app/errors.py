@@ -1,0 +1,203 @@
+"""One error shape for every failure: RFC 9457 problem details (`application/problem+json`)."""
+
+import logging
+import uuid
+from http import HTTPStatus
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.status import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("anales.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class InvalidParam(BaseModel):
+    name: str = Field(description="The parameter at fault, as the client spelled it.")
+    location: str = Field(description="Where it was: query, path, header or body.")
+    reason: str
+
+
+class Problem(BaseModel):
+    type: str = Field(
+        default="about:blank", description="URI reference identifying the problem type."
+    )
+    title: str
+    status: int
+    detail: str
+    instance: str | None = Field(default=None, description="The request path.")
+    invalid_params: list[InvalidParam] = Field(
+        default_factory=list, description="Every parameter at fault, for 422 responses."
+    )
+    error_id: str | None = Field(
+        default=None, description="For 500 responses: the id under which the error is logged."
+    )
+
+
+class AppError(Exception):
+    status_code = 500
+    type = "about:blank"
+    title = "Internal Server Error"
+
+    def __init__(self, detail: str, *, invalid_params: Sequence[InvalidParam] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.invalid_params = list(invalid_params)
+
+
+class NotFound(AppError):
+    status_code = 404
+    type = "/problems/not-found"
+    title = "Not Found"
+
+
+class InvalidParameter(AppError):
+    """A parameter that is well-formed but wrong: an unknown slug, `from` after `to`…"""
+
+    status_code = 422
+    type = "/problems/invalid-parameter"
+    title = "Invalid Parameter"
+
+    def __init__(self, name: str, reason: str, *, location: str = "query") -> None:
+        super().__init__(
+            f"Parameter '{name}': {reason}",
+            invalid_params=[InvalidParam(name=name, location=location, reason=reason)],
+        )
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    type = "/problems/service-unavailable"
+    title = "Service Unavailable"
+
+
+def problem_response(request: Request, problem: Problem) -> JSONResponse:
+    problem.instance = request.url.path
+    headers = {"Retry-After": "5"} if problem.status == 503 else None
+    return JSONResponse(
+        problem.model_dump(mode="json", exclude_none=True),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _validation_params(errors: Sequence[Any]) -> list[InvalidParam]:
+    params = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        location = loc[0] if loc else "request"
+        # Query-model errors carry the parameter right after the location; list items add an
+        # index after it, which the client does not need to find the parameter.
+        name = loc[1] if len(loc) > 1 else location
+        reason = error.get("msg", "is invalid")
+        if error.get("type") == "extra_forbidden":
+            reason = "unknown parameter"
+        params.append(InvalidParam(name=name, location=location, reason=reason))
+    return params
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    problem = Problem(
+        type=exc.type,
+        title=exc.title,
+        status=exc.status_code,
+        detail=exc.detail,
+        invalid_params=exc.invalid_params,
+    )
+    return problem_response(request, problem)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    params = _validation_params(exc.errors())
+    detail = "; ".join(f"'{p.name}' ({p.location}): {p.reason}" for p in params)
+    problem = Problem(
+        type="/problems/invalid-parameter",
+        title="Invalid Parameter",
+        status=422,
+        detail=detail or "The request is invalid.",
+        invalid_params=params,
+    )
+    return problem_response(request, problem)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    response = problem_response(
+        request,
+        Problem(title=_phrase(exc.status_code), status=exc.status_code, detail=str(exc.detail)),
+    )
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if not exc.connection_invalidated and not _is_connection_error(exc):
+        return await _unexpected_error(request, exc)
+    logger.warning("database unavailable: %s", exc.orig)
+    problem = Problem(
+        type=ServiceUnavailable.type,
+        title=ServiceUnavailable.title,
+        status=503,
+        detail="The database is unavailable; try again shortly.",
+    )
+    return problem_response(request, problem)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    error_id = uuid.uuid4().hex
+    logger.error("unhandled error %s on %s", error_id, request.url.path, exc_info=exc)
+    problem = Problem(
+        title="Internal Server Error",
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        detail="An unexpected error occurred; it has been logged.",
+        error_id=error_id,
+    )
+    return problem_response(request, problem)
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    return isinstance(exc, OperationalError)
+
+
+def _phrase(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Error"
+
+
+def register_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting the problem shape for `codes`."""
+    descriptions = {
+        404: "No such resource.",
+        422: "A parameter is invalid; `invalid_params` names each one.",
+        503: "The database is unavailable.",
+    }
+    return {
+        code: {
+            "model": Problem,
+            "description": descriptions.get(code, "Error."),
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for code in codes
+    }

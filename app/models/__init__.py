@@ -1,0 +1,22 @@
+"""Every model, imported here so that Alembic sees one complete metadata."""
+
+from app.models.actor import Actor, ActorKind
+from app.models.base import Base, EntityMixin
+from app.models.event import Event
+from app.models.passage import Passage
+from app.models.period import Period
+from app.models.region import Region, RegionKind
+from app.models.theme import Theme
+
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "Base",
+    "EntityMixin",
+    "Event",
+    "Passage",
+    "Period",
+    "Region",
+    "RegionKind",
+    "Theme",
+]

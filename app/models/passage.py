@@ -1,0 +1,69 @@
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.associations import (
+    passage_actors,
+    passage_events,
+    passage_periods,
+    passage_regions,
+    passage_themes,
+)
+from app.models.base import Base, register_search_text
+
+if TYPE_CHECKING:
+    from app.models.actor import Actor
+    from app.models.event import Event
+    from app.models.period import Period
+    from app.models.region import Region
+    from app.models.theme import Theme
+
+
+class Passage(Base):
+    """One passage of a source, its text verbatim; citation markers are kept apart."""
+
+    __tablename__ = "passages"
+    __search_fields__ = ("text",)
+    __table_args__ = (
+        UniqueConstraint("source_file", "source_line"),
+        Index("ix_passages_position_id", "position", "id"),
+        Index("ix_passages_years", "start_year", "end_year"),
+        CheckConstraint("start_year <= end_year", name="years_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    footnotes: Mapped[list[str]] = mapped_column(default=list)
+    source_file: Mapped[str] = mapped_column(String(255))
+    source_line: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))
+    start_year: Mapped[int | None] = mapped_column(default=None)
+    end_year: Mapped[int | None] = mapped_column(default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    events: Mapped[list["Event"]] = relationship(
+        secondary=passage_events, back_populates="passages", lazy="raise", order_by="Event.slug"
+    )
+    actors: Mapped[list["Actor"]] = relationship(
+        secondary=passage_actors, back_populates="passages", lazy="raise", order_by="Actor.slug"
+    )
+    periods: Mapped[list["Period"]] = relationship(
+        secondary=passage_periods, back_populates="passages", lazy="raise", order_by="Period.slug"
+    )
+    regions: Mapped[list["Region"]] = relationship(
+        secondary=passage_regions, back_populates="passages", lazy="raise", order_by="Region.slug"
+    )
+    themes: Mapped[list["Theme"]] = relationship(
+        secondary=passage_themes, back_populates="passages", lazy="raise", order_by="Theme.slug"
+    )
+
+    @property
+    def source(self) -> dict[str, str | int]:
+        """Provenance as one object: the source file, its line, the line's SHA-256."""
+        return {"file": self.source_file, "line": self.source_line, "checksum": self.checksum}
+
+
+register_search_text(Passage)

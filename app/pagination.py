@@ -1,0 +1,67 @@
+"""Keyset cursors and the `Page` envelope with its `next` link."""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from fastapi import Request, Response
+
+from app.errors import InvalidParameter
+from app.schemas.base import Page
+
+CursorValue = int | str | dt.date
+M = TypeVar("M")
+S = TypeVar("S")
+
+
+def encode_cursor(values: Sequence[CursorValue]) -> str:
+    plain = [v.isoformat() if isinstance(v, dt.date) else v for v in values]
+    raw = json.dumps(plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, types: Sequence[type]) -> list[CursorValue]:
+    """Decode a cursor made by `encode_cursor` for a sort key of `types`; 422 otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        plain = json.loads(raw)
+        if not isinstance(plain, list) or len(plain) != len(types):
+            raise ValueError("wrong length")
+        return [_coerce(value, kind) for value, kind in zip(plain, types, strict=True)]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidParameter("cursor", "is not a cursor this list issued") from exc
+
+
+def _coerce(value: object, kind: type) -> CursorValue:
+    if kind is dt.date and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        if not -(2**63) <= value < 2**63:
+            raise ValueError("out of range")
+        return value
+    if kind is str and isinstance(value, str):
+        return value
+    raise TypeError(f"expected {kind.__name__}")
+
+
+@dataclass(frozen=True)
+class PageResult(Generic[M]):
+    items: list[M]
+    total: int
+    next_cursor: str | None
+
+
+def page_of(
+    request: Request, response: Response, result: PageResult[M], limit: int, schema: type[S]
+) -> Page[S]:
+    """Build the `Page` body and the `Link` header from a repository result."""
+    next_url = None
+    if result.next_cursor is not None:
+        next_url = str(request.url.include_query_params(cursor=result.next_cursor))
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    items = [schema.model_validate(item) for item in result.items]  # type: ignore[attr-defined]
+    return Page[S](items=items, total=result.total, limit=limit, next=next_url)

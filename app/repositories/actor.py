@@ -1,0 +1,39 @@
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Actor, Period
+from app.pagination import PageResult
+from app.repositories.base import (
+    SortKey,
+    get_by_slug,
+    matches_text,
+    overlaps,
+    paginate,
+    resolve_slugs,
+)
+from app.schemas.actor import ActorFilter
+
+ORDER = SortKey((Actor.slug,))
+# An actor with no end year is still active (a state that exists today).
+ACTIVE_UNTIL = func.coalesce(Actor.end_year, 9999)
+
+
+def list_actors(session: Session, filters: ActorFilter) -> PageResult[Actor]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.kind:
+        conditions.append(Actor.kind.in_(filters.kind))
+    if filters.era:
+        ids = resolve_slugs(session, Period, filters.era, parameter="era")
+        spans = session.execute(
+            select(Period.start_year, Period.end_year).where(Period.id.in_(ids))
+        ).all()
+        # Sub-periods lie inside their parent, so the eras' own spans cover them.
+        conditions.append(or_(*(and_(*overlaps(Actor.start_year, ACTIVE_UNTIL, start, end)) for start, end in spans)))
+    conditions += overlaps(Actor.start_year, ACTIVE_UNTIL, filters.year_from, filters.year_to)
+    conditions += matches_text(Actor.search_text, filters.q)
+    stmt = select(Actor).where(*conditions)
+    return paginate(session, stmt, ORDER, limit=filters.limit, cursor=filters.cursor)
+
+
+def get_actor(session: Session, slug: str) -> Actor | None:
+    return get_by_slug(session, Actor, slug, selectinload(Actor.passages), selectinload(Actor.events))

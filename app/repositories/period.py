@@ -1,0 +1,61 @@
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.models import Period
+from app.pagination import PageResult
+from app.repositories.base import (
+    SortKey,
+    get_by_slug,
+    matches_text,
+    overlaps,
+    paginate,
+    resolve_slugs,
+    with_descendants,
+)
+from app.schemas.base import YearRangeFilter
+from app.schemas.period import PeriodFilter
+
+ORDER = SortKey((Period.start_year, Period.end_year, Period.id))
+
+
+def list_periods(session: Session, filters: PeriodFilter) -> PageResult[Period]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.year is not None:
+        conditions += overlaps(Period.start_year, Period.end_year, filters.year, filters.year)
+    conditions += matches_text(Period.search_text, filters.q)
+    stmt = select(Period).where(*conditions)
+    return paginate(
+        session,
+        stmt,
+        ORDER,
+        limit=filters.limit,
+        cursor=filters.cursor,
+        options=[joinedload(Period.parent)],
+    )
+
+
+def timeline_periods(session: Session, filters: YearRangeFilter) -> list[Period]:
+    """Periods for the timeline: the eras asked for with their phases, within the years."""
+    conditions = overlaps(Period.start_year, Period.end_year, filters.year_from, filters.year_to)
+    if filters.era:
+        ids = resolve_slugs(session, Period, filters.era, parameter="era")
+        conditions.append(Period.id.in_(with_descendants(Period.__table__, ids)))
+    stmt = (
+        select(Period)
+        .where(*conditions)
+        .options(joinedload(Period.parent))
+        .order_by(*ORDER.columns)
+    )
+    return list(session.scalars(stmt))
+
+
+def get_period(session: Session, slug: str) -> Period | None:
+    return get_by_slug(
+        session,
+        Period,
+        slug,
+        joinedload(Period.parent),
+        selectinload(Period.children),
+        selectinload(Period.passages),
+        selectinload(Period.events),
+    )

@@ -1,0 +1,37 @@
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.models import Region
+from app.pagination import PageResult
+from app.repositories.base import SortKey, get_by_slug, matches_text, paginate
+from app.schemas.region import RegionFilter
+
+ORDER = SortKey((Region.slug,))
+
+
+def list_regions(session: Session, filters: RegionFilter) -> PageResult[Region]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.kind:
+        conditions.append(Region.kind.in_(filters.kind))
+    conditions += matches_text(Region.search_text, filters.q)
+    stmt = select(Region).where(*conditions)
+    return paginate(
+        session,
+        stmt,
+        ORDER,
+        limit=filters.limit,
+        cursor=filters.cursor,
+        options=[joinedload(Region.parent)],
+    )
+
+
+def get_region(session: Session, slug: str) -> Region | None:
+    return get_by_slug(
+        session,
+        Region,
+        slug,
+        joinedload(Region.parent),
+        selectinload(Region.children),
+        selectinload(Region.passages),
+        selectinload(Region.events),
+    )

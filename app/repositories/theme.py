@@ -1,0 +1,20 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Theme
+from app.pagination import PageResult
+from app.repositories.base import SortKey, get_by_slug, matches_text, paginate
+from app.schemas.theme import ThemeFilter
+
+ORDER = SortKey((Theme.slug,))
+
+
+def list_themes(session: Session, filters: ThemeFilter) -> PageResult[Theme]:
+    stmt = select(Theme).where(*matches_text(Theme.search_text, filters.q))
+    return paginate(session, stmt, ORDER, limit=filters.limit, cursor=filters.cursor)
+
+
+def get_theme(session: Session, slug: str) -> Theme | None:
+    return get_by_slug(
+        session, Theme, slug, selectinload(Theme.passages), selectinload(Theme.events)
+    )

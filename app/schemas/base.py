@@ -1,0 +1,106 @@
+"""Schema base class and the constrained types shared by every resource."""
+
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from app.text import SLUG_PATTERN
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
+Year = Annotated[int, Field(ge=-9999, le=9999)]
+
+T = TypeVar("T")
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Schema, Generic[T]):
+    """One page of a list. Follow `next` (also sent as a `Link: rel="next"` header) for more."""
+
+    items: list[T]
+    total: int = Field(description="How many items match the filters, over all pages.")
+    limit: int = Field(description="The page size used.")
+    next: str | None = Field(description="URL of the next page, or null on the last one.")
+
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+MAX_FILTER_VALUES = 20
+
+SlugList = Annotated[list[Slug], Field(max_length=MAX_FILTER_VALUES)]
+
+
+def _no_control_characters(value: str | None) -> str | None:
+    if value is not None and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+class QueryModel(BaseModel):
+    """Base of query-parameter models. Unknown parameters are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class PageParams(QueryModel):
+    limit: int = Field(
+        default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page."
+    )
+    cursor: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Opaque position from a previous page's `next` link.",
+    )
+
+
+class TextFilter(QueryModel):
+    q: str | None = Field(
+        default=None,
+        max_length=MAX_QUERY_LENGTH,
+        description="Words to find, case- and accent-insensitive; every word must match.",
+        examples=["litvinov"],
+    )
+
+    @field_validator("q")
+    @classmethod
+    def _check_q(cls, value: str | None) -> str | None:
+        return _no_control_characters(value)
+
+
+class YearRangeFilter(TextFilter):
+    era: SlugList = Field(
+        default_factory=list,
+        description="Period slug; its sub-periods are included. Repeat for any of several.",
+        examples=[["guerra-fria"]],
+    )
+    year_from: Year | None = Field(
+        default=None,
+        alias="from",
+        description="Only items whose years overlap the range starting this year.",
+        examples=[1930],
+    )
+    year_to: Year | None = Field(
+        default=None,
+        alias="to",
+        description="Only items whose years overlap the range ending this year.",
+        examples=[1939],
+    )
+
+
+class LinkFilter(YearRangeFilter):
+    """Filters of passages and events. Repeated values are OR; different parameters AND."""
+
+    theme: SlugList = Field(
+        default_factory=list, description="Theme slug.", examples=[["seguridad-colectiva"]]
+    )
+    actor: SlugList = Field(
+        default_factory=list, description="Actor slug.", examples=[["maksim-litvinov"]]
+    )
+    region: SlugList = Field(
+        default_factory=list,
+        description="Region slug; the regions inside it are included.",
+        examples=[["tercer-mundo"]],
+    )
