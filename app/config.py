@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     seed_dir: Path = PROJECT_ROOT / "seed"
+    alembic_config: Path = Field(
+        default=PROJECT_ROOT / "alembic.ini",
+        description="alembic.ini, whose migrations /readyz compares the database with.",
+    )
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
 
 

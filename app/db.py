@@ -1,6 +1,7 @@
 """Engine and session wiring. Nothing connects at import; the app's lifespan builds these."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 from alembic.config import Config
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 
 
 def is_sqlite(url: str) -> bool:
@@ -56,9 +57,9 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def migration_state(engine: Engine) -> tuple[str | None, str | None]:
+def migration_state(engine: Engine, alembic_ini: Path) -> tuple[str | None, str | None]:
     """(revision the database is at, latest revision the code knows)."""
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config = Config(str(alembic_ini))
     head = ScriptDirectory.from_config(config).get_current_head()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()

@@ -2,8 +2,8 @@
 
 import logging
 import uuid
-from http import HTTPStatus
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request

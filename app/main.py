@@ -31,6 +31,7 @@ Anales serves a curated historical corpus as typed JSON: passages on Soviet fore
 class State(TypedDict):
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    settings: Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,7 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         engine = create_db_engine(settings)
         try:
-            yield {"engine": engine, "sessionmaker": create_sessionmaker(engine)}
+            yield {
+                "engine": engine,
+                "sessionmaker": create_sessionmaker(engine),
+                "settings": settings,
+            }
         finally:
             engine.dispose()
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from fastapi import Request, Response
+from pydantic import BaseModel
 
 from app.errors import InvalidParameter
 from app.schemas.base import Page
 
 CursorValue = int | str | dt.date
 M = TypeVar("M")
-S = TypeVar("S")
+S = TypeVar("S", bound=BaseModel)
 
 
 def encode_cursor(values: Sequence[CursorValue]) -> str:
@@ -63,5 +64,5 @@ def page_of(
     if result.next_cursor is not None:
         next_url = str(request.url.include_query_params(cursor=result.next_cursor))
         response.headers["Link"] = f'<{next_url}>; rel="next"'
-    items = [schema.model_validate(item) for item in result.items]  # type: ignore[attr-defined]
+    items = [schema.model_validate(item) for item in result.items]
     return Page[S](items=items, total=result.total, limit=limit, next=next_url)

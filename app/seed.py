@@ -200,60 +200,64 @@ def read_seed(seed_dir: Path) -> Seed:
 
 def _check_references(seed: Seed) -> Iterable[str]:
     a = seed.annotations
+    specs: dict[str, Sequence[EntitySpec]] = {
+        "periods": a.periods,
+        "regions": a.regions,
+        "actors": a.actors,
+        "themes": a.themes,
+        "events": a.events,
+    }
     known: dict[str, set[str]] = {}
-    for kind, specs in (
-        ("periods", a.periods),
-        ("regions", a.regions),
-        ("actors", a.actors),
-        ("themes", a.themes),
-        ("events", a.events),
-    ):
-        seen: set[str] = set()
-        for i, spec in enumerate(specs):
-            if spec.key in seen:
+    for kind, entries in specs.items():
+        known[kind] = set()
+        for i, spec in enumerate(entries):
+            if spec.key in known[kind]:
                 yield f"{kind}[{i}] ({spec.key!r}): duplicate slug"
-            seen.add(spec.key)
-        known[kind] = seen
+            known[kind].add(spec.key)
 
     def unknown(kind: str, slugs: Iterable[str], where: str) -> Iterable[str]:
         for slug in slugs:
             if slug not in known[kind]:
                 yield f"{where}: unknown {kind[:-1]} slug {slug!r}"
 
-    for kind, hierarchy in (("periods", a.periods), ("regions", a.regions)):
-        parents = {spec.key: spec.parent for spec in hierarchy}
-        for i, spec in enumerate(hierarchy):
-            where = f"{kind}[{i}] ({spec.key!r})"
-            if spec.parent is not None:
-                yield from unknown(kind, [spec.parent], f"{where}: parent")
-            ancestor, steps = spec.parent, 0
+    def links(spec: Links, where: str) -> Iterable[str]:
+        for kind in LINK_KINDS:
+            yield from unknown(kind, getattr(spec, kind), f"{where}: {kind}")
+
+    hierarchies: dict[str, dict[str, str | None]] = {
+        "periods": {p.key: p.parent for p in a.periods},
+        "regions": {r.key: r.parent for r in a.regions},
+    }
+    for kind, parents in hierarchies.items():
+        for i, (key, parent) in enumerate(parents.items()):
+            where = f"{kind}[{i}] ({key!r})"
+            yield from unknown(kind, [parent] if parent else [], f"{where}: parent")
+            ancestor, steps = parent, 0
             while ancestor is not None and steps <= len(parents):
-                if ancestor == spec.key:
+                if ancestor == key:
                     yield f"{where}: parent chain loops back to itself"
                     break
                 ancestor, steps = parents.get(ancestor), steps + 1
 
+    for i, event in enumerate(a.events):
+        yield from links(event, f"events[{i}] ({event.key!r})")
+
     lines = {line.line for line in seed.lines}
     annotated: set[int] = set()
-    for i, link in enumerate([*a.events, *a.passages]):
-        if isinstance(link, EventSpec):
-            where = f"events[{i}] ({link.key!r})"
-        else:
-            index = i - len(a.events)
-            where = f"passages[{index}] (line {link.line})"
-            if link.line not in lines:
-                yield f"{where}: {seed.source_name} has no passage on that line"
-            if link.line in annotated:
-                yield f"{where}: line annotated twice"
-            annotated.add(link.line)
-            yield from unknown("events", link.events, f"{where}: events")
-            if (link.start_year is None) != (link.end_year is None):
-                yield f"{where}: give both start_year and end_year, or neither"
-            elif link.start_year is not None and link.end_year is not None:
-                if link.start_year > link.end_year:
-                    yield f"{where}: start_year is after end_year"
-        for kind in ("actors", "periods", "regions", "themes"):
-            yield from unknown(kind, getattr(link, kind), f"{where}: {kind}")
+    for i, passage in enumerate(a.passages):
+        where = f"passages[{i}] (line {passage.line})"
+        if passage.line not in lines:
+            yield f"{where}: {seed.source_name} has no passage on that line"
+        if passage.line in annotated:
+            yield f"{where}: line annotated twice"
+        annotated.add(passage.line)
+        yield from links(passage, where)
+        yield from unknown("events", passage.events, f"{where}: events")
+        years = (passage.start_year, passage.end_year)
+        if (years[0] is None) != (years[1] is None):
+            yield f"{where}: give both start_year and end_year, or neither"
+        elif years[0] is not None and years[1] is not None and years[0] > years[1]:
+            yield f"{where}: start_year is after end_year"
 
 
 E = TypeVar("E", bound=EntityMixin)
@@ -278,10 +282,11 @@ class _Loader:
     def upsert(
         self, model: type[E], spec: EntitySpec, options: Sequence[Any] = (), **values: Any
     ) -> E:
-        kind = model.__tablename__
+        kind = model.__name__.lower() + "s"
         obj = self.session.scalar(select(model).where(model.slug == spec.key).options(*options))
         if obj is None:
-            obj = model(slug=spec.key)
+            obj = model()
+            obj.slug = spec.key
             self.session.add(obj)
             self.report.created[kind] = self.report.created.get(kind, 0) + 1
         self.report.total[kind] = self.report.total.get(kind, 0) + 1

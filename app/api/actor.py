@@ -17,7 +17,7 @@ router = APIRouter(prefix="/actors", tags=["actors"])
     "",
     summary="List actors",
     description="People, states, organizations, movements and alliances, by slug. `q` also "
-    "matches aliases (\"Gorbachev\" finds Mijaíl Gorbachov); `era`, `from` and `to` keep "
+    'matches aliases ("Gorbachev" finds Mijaíl Gorbachov); `era`, `from` and `to` keep '
     "actors whose active years overlap them (no end year means still active).",
     responses=problem_responses(422),
 )

@@ -23,9 +23,7 @@ SlugPath = Annotated[
         examples=["maksim-litvinov"],
     ),
 ]
-PassageIdPath = Annotated[
-    int, Path(ge=1, le=2**31 - 1, description="Passage id.", examples=[6])
-]
+PassageIdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="Passage id.", examples=[6])]
 
 
 def valid_passage(passage_id: PassageIdPath, session: SessionDep) -> Passage:

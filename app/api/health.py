@@ -20,7 +20,7 @@ async def healthz() -> Health:
 )
 def readyz(request: Request) -> Readiness:
     try:
-        current, head = migration_state(request.state.engine)
+        current, head = migration_state(request.state.engine, request.state.settings.alembic_config)
     except Exception as exc:
         raise ServiceUnavailable("The database does not answer.") from exc
     if current != head:

@@ -16,8 +16,7 @@ router = APIRouter(prefix="/periods", tags=["periods"])
 @router.get(
     "",
     summary="List periods",
-    description="Eras and their phases in chronological order; `year` keeps those that "
-    "include it.",
+    description="Eras and their phases in chronological order; `year` keeps those that include it.",
     responses=problem_responses(422),
 )
 def list_periods(

@@ -19,9 +19,7 @@ router = APIRouter(prefix="/timeline", tags=["timeline"])
     "apply to the events; `era`, `from` and `to` also narrow the periods.",
     responses=problem_responses(422),
 )
-def get_timeline(
-    session: SessionDep, filters: Annotated[TimelineFilter, Query()]
-) -> Timeline:
+def get_timeline(session: SessionDep, filters: Annotated[TimelineFilter, Query()]) -> Timeline:
     return Timeline(
         periods=[PeriodItem.model_validate(p) for p in period.timeline_periods(session, filters)],
         events=[EventItem.model_validate(e) for e in event.all_events(session, filters)],

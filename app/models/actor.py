@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.associations import event_actors, passage_actors
-from app.models.base import Base, EntityMixin
+from app.models.base import Base, EntityMixin, enum_values
 
 if TYPE_CHECKING:
     from app.models.event import Event
@@ -30,7 +30,7 @@ class Actor(EntityMixin, Base):
     )
 
     kind: Mapped[ActorKind] = mapped_column(
-        Enum(ActorKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(ActorKind, native_enum=False, length=20, values_callable=enum_values),
         index=True,
     )
     role: Mapped[str | None] = mapped_column(String(300), default=None)

@@ -1,5 +1,6 @@
 """Declarative base, naming convention and the columns every curated entity shares."""
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, MetaData, String, Text, event
@@ -18,6 +19,11 @@ NAMING_CONVENTION = {
 # Slugs are ASCII; comparing them byte-wise gives one order on every backend
 # (PostgreSQL's default collation would otherwise sort hyphens differently from SQLite).
 SlugType = String(120).with_variant(String(120, collation="C"), "postgresql")
+
+
+def enum_values(enum: type[StrEnum]) -> list[str]:
+    """Store a StrEnum by its values ("person"), not its member names ("PERSON")."""
+    return [member.value for member in enum]
 
 
 class Base(DeclarativeBase):

@@ -5,7 +5,7 @@ from sqlalchemy import Enum, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.associations import event_regions, passage_regions
-from app.models.base import Base, EntityMixin
+from app.models.base import Base, EntityMixin, enum_values
 
 if TYPE_CHECKING:
     from app.models.event import Event
@@ -26,7 +26,7 @@ class Region(EntityMixin, Base):
     __tablename__ = "regions"
 
     kind: Mapped[RegionKind] = mapped_column(
-        Enum(RegionKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(RegionKind, native_enum=False, length=20, values_callable=enum_values),
         index=True,
     )
     parent_id: Mapped[int | None] = mapped_column(

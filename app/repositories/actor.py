@@ -28,7 +28,9 @@ def list_actors(session: Session, filters: ActorFilter) -> PageResult[Actor]:
             select(Period.start_year, Period.end_year).where(Period.id.in_(ids))
         ).all()
         # Sub-periods lie inside their parent, so the eras' own spans cover them.
-        conditions.append(or_(*(and_(*overlaps(Actor.start_year, ACTIVE_UNTIL, start, end)) for start, end in spans)))
+        conditions.append(
+            or_(*(and_(*overlaps(Actor.start_year, ACTIVE_UNTIL, s, e)) for s, e in spans))
+        )
     conditions += overlaps(Actor.start_year, ACTIVE_UNTIL, filters.year_from, filters.year_to)
     conditions += matches_text(Actor.search_text, filters.q)
     stmt = select(Actor).where(*conditions)
@@ -36,4 +38,6 @@ def list_actors(session: Session, filters: ActorFilter) -> PageResult[Actor]:
 
 
 def get_actor(session: Session, slug: str) -> Actor | None:
-    return get_by_slug(session, Actor, slug, selectinload(Actor.passages), selectinload(Actor.events))
+    return get_by_slug(
+        session, Actor, slug, selectinload(Actor.passages), selectinload(Actor.events)
+    )

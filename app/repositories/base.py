@@ -42,7 +42,7 @@ class SortKey:
 
 def paginate(
     session: Session,
-    stmt: Select[tuple[M]],
+    stmt: Select[M],
     sort: SortKey,
     *,
     limit: int,
@@ -67,23 +67,24 @@ def resolve_slugs(
     """Ids of the entities named by `slugs`; an unknown slug is a 422 naming it."""
     wanted = list(dict.fromkeys(slugs))
     rows = session.execute(select(model.slug, model.id).where(model.slug.in_(wanted))).all()
-    found = {slug: id_ for slug, id_ in rows}
+    found: dict[str, int] = dict(rows)
     missing = [slug for slug in wanted if slug not in found]
     if missing:
         listed = ", ".join(f"'{slug}'" for slug in missing)
-        raise InvalidParameter(parameter, f"unknown {model.__tablename__[:-1]} {listed}")
+        raise InvalidParameter(parameter, f"unknown {model.__name__.lower()} {listed}")
     return [found[slug] for slug in wanted]
 
 
-def with_descendants(table: Table, ids: Sequence[int]) -> Select[tuple[int]]:
+def with_descendants(model: type[Period] | type[Region], ids: Sequence[int]) -> Select[int]:
     """A query for `ids` and every row below them through `parent_id` (a recursive CTE)."""
-    tree = select(table.c.id).where(table.c.id.in_(ids)).cte(f"{table.name}_tree", recursive=True)
-    tree = tree.union(select(table.c.id).where(table.c.parent_id == tree.c.id))
+    name = f"{model.__tablename__}_tree"
+    tree = select(model.id).where(model.id.in_(ids)).cte(name, recursive=True)
+    tree = tree.union(select(model.id).where(model.parent_id == tree.c.id))
     return select(tree.c.id)
 
 
 def linked_to(
-    owner_id: InstrumentedAttribute[int], link: Table, target_ids: Select[tuple[int]] | list[int]
+    owner_id: InstrumentedAttribute[int], link: Table, target_ids: Select[int] | list[int]
 ) -> ColumnElement[bool]:
     """`owner_id` is linked through `link` to any of `target_ids`."""
     owner_col, target_col = (col for col in link.primary_key.columns)
@@ -135,7 +136,8 @@ def link_conditions(
     conditions: list[ColumnElement[bool]] = []
     if filters.era:
         ids = resolve_slugs(session, Period, filters.era, parameter="era")
-        conditions.append(linked_to(owner_id, links.periods, with_descendants(Period.__table__, ids)))
+        tree = with_descendants(Period, ids)
+        conditions.append(linked_to(owner_id, links.periods, tree))
     if filters.theme:
         ids = resolve_slugs(session, Theme, filters.theme, parameter="theme")
         conditions.append(linked_to(owner_id, links.themes, ids))
@@ -144,7 +146,8 @@ def link_conditions(
         conditions.append(linked_to(owner_id, links.actors, ids))
     if filters.region:
         ids = resolve_slugs(session, Region, filters.region, parameter="region")
-        conditions.append(linked_to(owner_id, links.regions, with_descendants(Region.__table__, ids)))
+        tree = with_descendants(Region, ids)
+        conditions.append(linked_to(owner_id, links.regions, tree))
     return conditions
 
 

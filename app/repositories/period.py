@@ -39,7 +39,7 @@ def timeline_periods(session: Session, filters: YearRangeFilter) -> list[Period]
     conditions = overlaps(Period.start_year, Period.end_year, filters.year_from, filters.year_to)
     if filters.era:
         ids = resolve_slugs(session, Period, filters.era, parameter="era")
-        conditions.append(Period.id.in_(with_descendants(Period.__table__, ids)))
+        conditions.append(Period.id.in_(with_descendants(Period, ids)))
     stmt = (
         select(Period)
         .where(*conditions)

@@ -11,39 +11,46 @@ from app.schemas.base import Schema, Slug
 
 
 class PassageSummary(Schema):
-    id: int
-    text: str = Field(description="The passage verbatim, without citation markers.")
-    start_year: int | None
-    end_year: int | None
+    id: int = Field(examples=[6])
+    text: str = Field(
+        description="The passage verbatim, without citation markers.",
+        examples=[
+            "De la mano con la promoción de Frentes Populares, Maksim Litvínov, Comisario para "
+            "Asuntos Exteriores entre 1930 y 1939, apuntó a alianzas más cercanas con gobiernos "
+            "occidentales, e hizo alguna vez mayor hincapié en la seguridad colectiva."
+        ],
+    )
+    start_year: int | None = Field(description="First year it concerns, if known.", examples=[1930])
+    end_year: int | None = Field(description="Last year it concerns, if known.", examples=[1939])
 
 
 class EventSummary(Schema):
-    slug: Slug
-    name: str
+    slug: Slug = Field(examples=["pacto-ribbentrop-molotov"])
+    name: str = Field(examples=["Pacto Ribbentrop-Mólotov"])
     date: str = Field(description="EDTF date or interval.", examples=["1939-08-23"])
-    start_year: int
-    end_year: int
+    start_year: int = Field(examples=[1939])
+    end_year: int = Field(examples=[1939])
 
 
 class ActorSummary(Schema):
-    slug: Slug
-    name: str
-    kind: ActorKind
+    slug: Slug = Field(examples=["maksim-litvinov"])
+    name: str = Field(examples=["Maksim Litvínov"])
+    kind: ActorKind = Field(examples=[ActorKind.PERSON])
 
 
 class PeriodSummary(Schema):
-    slug: Slug
-    name: str
-    start_year: int
-    end_year: int
+    slug: Slug = Field(examples=["guerra-fria"])
+    name: str = Field(examples=["Guerra Fría"])
+    start_year: int = Field(examples=[1947])
+    end_year: int = Field(examples=[1991])
 
 
 class RegionSummary(Schema):
-    slug: Slug
-    name: str
-    kind: RegionKind
+    slug: Slug = Field(examples=["tercer-mundo"])
+    name: str = Field(examples=["Tercer Mundo"])
+    kind: RegionKind = Field(examples=[RegionKind.POLITICAL_GROUPING])
 
 
 class ThemeSummary(Schema):
-    slug: Slug
-    name: str
+    slug: Slug = Field(examples=["seguridad-colectiva"])
+    name: str = Field(examples=["Seguridad colectiva"])

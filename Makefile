@@ -1,0 +1,45 @@
+# Anales: `make run` serves on http://$(HOST):$(PORT); `make test` runs checks and tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+export HOST PORT
+
+.PHONY: install migrate seed run test lint format pytest clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(BIN)/alembic upgrade head
+
+seed: migrate
+	$(BIN)/python -m app.seed
+
+run: seed
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+lint: install
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/mypy app tests
+
+pytest: install
+	$(BIN)/pytest --cov=app --cov-report=term $(PYTEST_ARGS)
+
+test: lint pytest
+
+format: install
+	$(BIN)/ruff check --fix app tests migrations
+	$(BIN)/ruff format app tests migrations
+
+clean:
+	rm -rf $(VENV) anales.db anales.db-shm anales.db-wal .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,81 @@
+"""Every test that takes `client` or `db_url` runs once per backend: SQLite always,
+PostgreSQL when TEST_DATABASE_URL names a server the tests may create databases on."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session
+
+from app.config import PROJECT_ROOT, Settings
+from app.main import create_app
+from app.seed import load_seed, read_seed
+from tests.databases import BACKENDS, migrate, throwaway_database
+
+SEED_DIR = PROJECT_ROOT / "seed"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def seeded_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the latest migration holding the seed, shared by read-only tests."""
+    with throwaway_database(backend, tmp_path_factory.mktemp("seeded")) as url:
+        migrate(url)
+        engine = create_engine(url)
+        with Session(engine) as session, session.begin():
+            load_seed(session, read_seed(SEED_DIR))
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(seeded_url: str) -> FastAPI:
+    return create_app(Settings(database_url=seeded_url))
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def empty_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the latest migration with no data; tests roll back what they write."""
+    with throwaway_database(backend, tmp_path_factory.mktemp("empty")) as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def empty_engine(empty_url: str) -> Iterator[Engine]:
+    engine = create_engine(empty_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(empty_engine: Engine) -> Iterator[Session]:
+    """A session on the empty database inside a transaction rolled back after the test."""
+    with empty_engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as db:
+            yield db
+        transaction.rollback()
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A writable copy of the seed directory, for tests that break it on purpose."""
+    target = tmp_path / "seed"
+    target.mkdir()
+    for path in SEED_DIR.iterdir():
+        (target / path.name).write_bytes(path.read_bytes())
+    return target

@@ -1,0 +1,58 @@
+"""Throwaway databases for the test suite: a SQLite file, or a PostgreSQL database that is
+created for the run and dropped after it."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.config import PROJECT_ROOT
+
+BACKENDS = ("sqlite", "postgresql")
+POSTGRES_SKIP = "TEST_DATABASE_URL is not set; set it to a PostgreSQL URL to run these too"
+
+
+@contextmanager
+def throwaway_database(backend: str, tmp_dir: Path) -> Iterator[str]:
+    """Yield the URL of a new, empty database; drop it afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_dir / f'anales-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        pytest.skip(POSTGRES_SKIP)
+    name = f"anales_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()

@@ -1,0 +1,132 @@
+"""An independent reading of seed/annotations.toml: what each filter should return,
+computed in plain Python from the curated file rather than from the database."""
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from app.config import PROJECT_ROOT
+from app.dates import edtf_span
+from app.text import slugify
+
+ANNOTATIONS = PROJECT_ROOT / "seed" / "annotations.toml"
+
+
+def _key(entry: dict[str, Any]) -> str:
+    return str(entry.get("slug") or slugify(entry["name"]))
+
+
+@dataclass
+class Corpus:
+    data: dict[str, Any] = field(
+        default_factory=lambda: tomllib.loads(ANNOTATIONS.read_text(encoding="utf-8"))
+    )
+
+    def entries(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {_key(e): e for e in self.data.get(kind, [])}
+
+    @property
+    def source_path(self) -> Path:
+        return ANNOTATIONS.parent / str(self.data["source"])
+
+    @cached_property
+    def passages(self) -> dict[int, dict[str, Any]]:
+        return {p["line"]: p for p in self.data["passages"]}
+
+    def descendants(self, kind: str, slugs: Iterable[str]) -> set[str]:
+        found = set(slugs)
+        entries = self.entries(kind)
+        changed = True
+        while changed:
+            before = len(found)
+            found |= {slug for slug, e in entries.items() if e.get("parent") in found}
+            changed = len(found) != before
+        return found
+
+    def _matches(
+        self,
+        item: dict[str, Any],
+        *,
+        era: Sequence[str],
+        theme: Sequence[str],
+        actor: Sequence[str],
+        region: Sequence[str],
+        year_from: int | None,
+        year_to: int | None,
+    ) -> bool:
+        def any_of(kind: str, wanted: set[str]) -> bool:
+            return bool(wanted & set(item.get(kind, [])))
+
+        if era and not any_of("periods", self.descendants("periods", era)):
+            return False
+        if theme and not any_of("themes", set(theme)):
+            return False
+        if actor and not any_of("actors", set(actor)):
+            return False
+        if region and not any_of("regions", self.descendants("regions", region)):
+            return False
+        if year_from is not None or year_to is not None:
+            start, end = item.get("start_year"), item.get("end_year")
+            if start is None or end is None:
+                return False
+            if year_to is not None and start > year_to:
+                return False
+            if year_from is not None and end < year_from:
+                return False
+        return True
+
+    def passage_lines(
+        self,
+        *,
+        era: Sequence[str] = (),
+        theme: Sequence[str] = (),
+        actor: Sequence[str] = (),
+        region: Sequence[str] = (),
+        event: Sequence[str] = (),
+        year_from: int | None = None,
+        year_to: int | None = None,
+    ) -> list[int]:
+        lines = []
+        for line, p in sorted(self.passages.items()):
+            if event and not set(event) & set(p.get("events", [])):
+                continue
+            if self._matches(
+                p,
+                era=era,
+                theme=theme,
+                actor=actor,
+                region=region,
+                year_from=year_from,
+                year_to=year_to,
+            ):
+                lines.append(line)
+        return lines
+
+    def event_slugs(
+        self,
+        *,
+        era: Sequence[str] = (),
+        theme: Sequence[str] = (),
+        actor: Sequence[str] = (),
+        region: Sequence[str] = (),
+        year_from: int | None = None,
+        year_to: int | None = None,
+    ) -> set[str]:
+        found = set()
+        for slug, e in self.entries("events").items():
+            start, end = edtf_span(e["date"])
+            item = {**e, "start_year": start.year, "end_year": end.year}
+            if self._matches(
+                item,
+                era=era,
+                theme=theme,
+                actor=actor,
+                region=region,
+                year_from=year_from,
+                year_to=year_to,
+            ):
+                found.add(slug)
+        return found
