@@ -24,6 +24,25 @@ class Settings(BaseSettings):
         description="alembic.ini, whose migrations /readyz compares the database with.",
     )
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    statement_timeout_ms: int = Field(
+        default=5000, ge=0, description="Longest a query may run before it is cut (503)."
+    )
+    pool_size: int = Field(default=5, ge=1)
+    pool_timeout_s: float = Field(
+        default=5.0, gt=0, description="Longest a request waits for a database connection."
+    )
+
+    cors_allow_origins: list[str] = Field(
+        default=["*"], description="Origins allowed to read the API from a browser."
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=0, description="Larger bodies get 413.")
+    rate_limit: str | None = Field(
+        default=None,
+        description="Per-client limit such as '120/minute' (429 past it); off when unset.",
+        examples=["120/minute"],
+    )
+    log_level: str = "INFO"
+    log_json: bool = Field(default=True, description="One JSON object per log line.")
 
 
 @lru_cache

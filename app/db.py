@@ -1,5 +1,6 @@
 """Engine and session wiring. Nothing connects at import; the app's lifespan builds these."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from app.config import Settings
 
@@ -20,22 +22,47 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_db_engine(settings: Settings) -> Engine:
+    """The app's engine: pooled with a bounded wait, and every statement time-limited."""
     url = settings.database_url
+    pool = {"pool_size": settings.pool_size, "pool_timeout": settings.pool_timeout_s}
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+        options = f"-c statement_timeout={settings.statement_timeout_ms}"
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": options}, **pool)
+    engine = create_engine(
+        url, poolclass=QueuePool, connect_args={"check_same_thread": False}, **pool
+    )
     busy_timeout = settings.sqlite_busy_timeout_ms
+    timeout_s = settings.statement_timeout_ms / 1000
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _sqlite_setup(dbapi_connection: Any, record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
         if make_url(url).database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
+        if timeout_s > 0:
+            # SQLite has no statement timeout; a progress handler that aborts the running
+            # statement once its deadline passes does the same ("interrupted" -> 503).
+            deadline = _Deadline()
+            dbapi_connection.set_progress_handler(deadline.expired, 10_000)
+            record.info["deadline"] = deadline
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start_clock(conn: Any, *_args: Any) -> None:
+        deadline = conn.connection.info.get("deadline")
+        if deadline is not None:
+            deadline.at = time.monotonic() + timeout_s
 
     return engine
+
+
+class _Deadline:
+    at = float("inf")
+
+    def expired(self) -> int:
+        return 1 if time.monotonic() > self.at else 0
 
 
 def create_sessionmaker(engine: Engine) -> sessionmaker[Session]:

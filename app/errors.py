@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.status import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -146,11 +147,23 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     if not exc.connection_invalidated and not _is_connection_error(exc):
         return await _unexpected_error(request, exc)
     logger.warning("database unavailable: %s", exc.orig)
+    # A cancelled statement (statement timeout) and a lost connection are both transient.
     problem = Problem(
         type=ServiceUnavailable.type,
         title=ServiceUnavailable.title,
         status=503,
         detail="The database is unavailable; try again shortly.",
+    )
+    return problem_response(request, problem)
+
+
+async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("no database connection free in time: %s", exc)
+    problem = Problem(
+        type=ServiceUnavailable.type,
+        title=ServiceUnavailable.title,
+        status=503,
+        detail="The service is busy; try again shortly.",
     )
     return problem_response(request, problem)
 
@@ -183,7 +196,7 @@ def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _pool_timeout)
 
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -5,7 +5,9 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import TypedDict
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +17,16 @@ from app.api.health import router as health_router
 from app.config import Settings, get_settings
 from app.db import create_db_engine, create_sessionmaker
 from app.errors import register_exception_handlers
+from app.logging import configure_logging
+from app.metrics import instrument
+from app.middleware import (
+    AccessLogMiddleware,
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+    UnhandledErrorMiddleware,
+    valid_request_id,
+)
 
 DESCRIPTION = """
 Anales serves a curated historical corpus as typed JSON: passages on Soviet foreign policy
@@ -37,9 +49,12 @@ class State(TypedDict):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
+    configure_logging(settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         engine = create_db_engine(settings)
+        pool_metrics.engine = engine
         try:
             yield {
                 "engine": engine,
@@ -60,6 +75,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_exception_handlers(app)
     app.include_router(api_router)
     app.include_router(health_router)
+    pool_metrics = instrument(app)
+
+    # Added innermost first: a request passes the request id, access log, headers, CORS,
+    # rate limit and body limit layers before the app, and any unhandled error is caught last.
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit:
+        app.add_middleware(
+            RateLimitMiddleware, limit=settings.rate_limit, exempt=("/healthz", "/readyz")
+        )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allow_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Link", "X-Request-ID", "Content-Language", "Retry-After"],
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(
+        CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
+    )
     return app
 
 

@@ -1,0 +1,217 @@
+"""Pure ASGI middleware: security headers, body size limit, rate limit, access log and a
+last-resort handler that turns any unexpected exception into a logged 500 problem."""
+
+import logging
+import re
+import time
+import uuid
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PROBLEM_MEDIA_TYPE, Problem
+
+access_logger = logging.getLogger("anales.access")
+error_logger = logging.getLogger("anales.errors")
+
+# Swagger UI and ReDoc are served from /static/docs; both run an inline bootstrap script,
+# and ReDoc starts a web worker from a blob.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'"
+)
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def valid_request_id(value: str) -> bool:
+    """Accept a client's X-Request-ID when it is short and safe to log; else make a new one."""
+    return REQUEST_ID_PATTERN.fullmatch(value) is not None
+
+
+async def send_problem(send: Send, problem: Problem, headers: dict[str, str] | None = None) -> None:
+    body = problem.model_dump_json(exclude_none=True).encode()
+    raw_headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": problem.status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BodySizeLimitMiddleware:
+    """413 for a request body over `max_bytes`, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _problem(self, path: str) -> Problem:
+        return Problem(
+            title="Content Too Large",
+            status=413,
+            detail=f"The request body is over {self.max_bytes} bytes.",
+            instance=path,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await send_problem(send, self._problem(scope["path"]))
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await send_problem(send, self._problem(scope["path"]))
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class RateLimitMiddleware:
+    """Per-client moving-window limit (e.g. '120/minute'); 429 with Retry-After past it."""
+
+    def __init__(self, app: ASGIApp, limit: str, exempt: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.item: RateLimitItem = parse(limit)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        key = client[0] if client else "unknown"
+        if self.limiter.hit(self.item, key):
+            await self.app(scope, receive, send)
+            return
+        reset_at, _remaining = self.limiter.get_window_stats(self.item, key)
+        retry_after = max(1, int(reset_at - time.time()) + 1)
+        problem = Problem(
+            type="/problems/rate-limited",
+            title="Too Many Requests",
+            status=429,
+            detail=f"Over the limit of {self.item}; retry in {retry_after} s.",
+            instance=scope["path"],
+        )
+        await send_problem(send, problem, {"Retry-After": str(retry_after)})
+
+
+class AccessLogMiddleware:
+    """One log line per request: method, path, status and duration (the request id is added
+    to every record by the logging filter)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            if access_logger.isEnabledFor(logging.INFO):
+                access_logger.info(
+                    "%s %s %s",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "query": scope.get("query_string", b"").decode("latin-1"),
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - start) * 1000, 3),
+                    },
+                )
+
+
+class UnhandledErrorMiddleware:
+    """Innermost safety net: an exception no handler took becomes a 500 problem carrying an
+    error id that is logged with the traceback; nothing else of the exception is sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            if started:
+                raise
+            error_id = uuid.uuid4().hex
+            error_logger.error(
+                "unhandled error %s on %s",
+                error_id,
+                scope["path"],
+                exc_info=exc,
+                extra={"error_id": error_id},
+            )
+            problem = Problem(
+                title="Internal Server Error",
+                status=500,
+                detail="An unexpected error occurred; it has been logged.",
+                instance=scope["path"],
+                error_id=error_id,
+            )
+            await send_problem(send, problem)
