@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         description="Per-client limit such as '120/minute' (429 past it); off when unset.",
         examples=["120/minute"],
     )
+    response_cache_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        description="Memory for kept responses, reused until the data changes; 0 keeps none.",
+    )
     log_level: str = "INFO"
     log_json: bool = Field(default=True, description="One JSON object per log line.")
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.api import api_router
 from app.api.health import router as health_router
+from app.cache import ResponseCacheMiddleware, data_version_for
 from app.config import Settings, get_settings
 from app.db import create_db_engine, create_sessionmaker
 from app.errors import register_exception_handlers
@@ -50,11 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     configure_logging(settings)
+    data_version = data_version_for(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         engine = create_db_engine(settings)
         pool_metrics.engine = engine
+        await data_version.start()
         try:
             yield {
                 "engine": engine,
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "settings": settings,
             }
         finally:
+            await data_version.stop()
             engine.dispose()
 
     app: FastAPI = FastAPIOffline(
@@ -77,14 +81,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     pool_metrics = instrument(app)
 
-    # Added innermost first: a request passes the request id, access log, headers, CORS,
-    # rate limit and body limit layers before the app, and any unhandled error is caught last.
+    # Added innermost first. A request passes the request id, access log, rate limit, CORS and
+    # security headers layers, then the response cache (so kept responses still get the
+    # per-request headers), the body limit, and reaches the app; unhandled errors are caught
+    # innermost, so even a 500 carries the headers.
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    if settings.rate_limit:
-        app.add_middleware(
-            RateLimitMiddleware, limit=settings.rate_limit, exempt=("/healthz", "/readyz")
-        )
+    app.add_middleware(
+        ResponseCacheMiddleware, version=data_version, max_bytes=settings.response_cache_bytes
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_allow_origins,
@@ -93,7 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "Link", "X-Request-ID", "Content-Language", "Retry-After"],
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.rate_limit:
+        app.add_middleware(
+            RateLimitMiddleware, limit=settings.rate_limit, exempt=("/healthz", "/readyz")
+        )
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
