@@ -45,8 +45,10 @@ class Spec(BaseModel):
 
 class EntitySpec(Spec):
     name: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, min_length=1, max_length=200)
     slug: Slug | None = None
     description: str = ""
+    description_en: str | None = None
     aliases: list[str] = Field(default_factory=list)
     note: str | None = None
 
@@ -107,6 +109,7 @@ class EventSpec(EntitySpec, Links):
 
 class PassageSpec(Links):
     line: int = Field(ge=1)
+    text_en: str | None = Field(default=None, description="An English translation.")
     start_year: Year | None = None
     end_year: Year | None = None
     events: list[Slug] = Field(default_factory=list)
@@ -292,7 +295,9 @@ class _Loader:
         self.report.total[kind] = self.report.total.get(kind, 0) + 1
         fields = {
             "name": spec.name,
+            "name_en": spec.name_en,
             "description": spec.description,
+            "description_en": spec.description_en,
             "aliases": list(spec.aliases),
             "note": spec.note,
             **values,
@@ -369,6 +374,7 @@ def load_seed(session: Session, seed: Seed) -> LoadReport:
             passage,
             position=line.line,
             text=line.text,
+            text_en=spec.text_en,
             footnotes=line.footnotes,
             checksum=line.checksum,
             start_year=spec.start_year,

@@ -1,6 +1,8 @@
 """Every model, imported here so that Alembic sees one complete metadata."""
 
 from app.models.actor import Actor, ActorKind
+from app.models.api_key import ApiKey, Scope
+from app.models.audit import AuditEntry
 from app.models.base import Base, EntityMixin
 from app.models.event import Event
 from app.models.passage import Passage
@@ -11,6 +13,8 @@ from app.models.theme import Theme
 __all__ = [
     "Actor",
     "ActorKind",
+    "ApiKey",
+    "AuditEntry",
     "Base",
     "EntityMixin",
     "Event",
@@ -18,5 +22,6 @@ __all__ = [
     "Period",
     "Region",
     "RegionKind",
+    "Scope",
     "Theme",
 ]

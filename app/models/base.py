@@ -1,9 +1,10 @@
 """Declarative base, naming convention and the columns every curated entity shares."""
 
+import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, MetaData, String, Text, event
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, String, Text, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
 from app.text import fold
@@ -26,24 +27,55 @@ def enum_values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime; use a timezone-aware UTC one")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {list[str]: JSON}
+    type_annotation_map = {list[str]: JSON, dt.datetime: UTCDateTime}
 
 
-class EntityMixin:
-    """Slug, name, description, aliases and a folded search text.
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class EntityMixin(TimestampMixin):
+    """Slug, names and descriptions (Spanish, the corpus language, and English), aliases and a
+    folded search text.
 
     `search_text` is derived, never written by hand: it is refreshed before every
     insert and update from the fields named in `__search_fields__`.
     """
 
-    __search_fields__: tuple[str, ...] = ("name", "aliases")
+    __search_fields__: tuple[str, ...] = ("name", "name_en", "aliases")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(SlugType, unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200), default=None)
     description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str | None] = mapped_column(Text, default=None)
     aliases: Mapped[list[str]] = mapped_column(default=list)
     note: Mapped[str | None] = mapped_column(Text, default=None)
     search_text: Mapped[str] = mapped_column(Text, default="")

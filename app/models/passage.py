@@ -10,7 +10,7 @@ from app.models.associations import (
     passage_regions,
     passage_themes,
 )
-from app.models.base import Base, register_search_text
+from app.models.base import Base, TimestampMixin, register_search_text
 
 if TYPE_CHECKING:
     from app.models.actor import Actor
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from app.models.theme import Theme
 
 
-class Passage(Base):
+class Passage(TimestampMixin, Base):
     """One passage of a source, its text verbatim; citation markers are kept apart."""
 
     __tablename__ = "passages"
@@ -35,6 +35,7 @@ class Passage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text, default=None)
     footnotes: Mapped[list[str]] = mapped_column(default=list)
     source_file: Mapped[str] = mapped_column(String(255))
     source_line: Mapped[int] = mapped_column(Integer)
