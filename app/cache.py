@@ -143,7 +143,8 @@ class _Entry:
     body: bytes
 
 
-def _etag(body: bytes) -> bytes:
+def etag_for(body: bytes) -> bytes:
+    """The strong entity tag of a response body."""
     return b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
 
 
@@ -244,7 +245,7 @@ class ResponseCacheMiddleware:
                 return
             assert start is not None
             body = b"".join(chunks)
-            etag = _etag(body)
+            etag = etag_for(body)
             headers = [
                 *start.get("headers", []),
                 (b"etag", etag),

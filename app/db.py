@@ -16,6 +16,8 @@ from sqlalchemy.pool import QueuePool
 
 from app.config import Settings
 
+WRITE_OPTION = "anales_write"
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -36,6 +38,8 @@ def create_db_engine(settings: Settings) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_setup(dbapi_connection: Any, record: Any) -> None:
+        # SQLAlchemy, not the driver, begins transactions (see `_begin`).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
@@ -48,6 +52,14 @@ def create_db_engine(settings: Settings) -> Engine:
             deadline = _Deadline()
             dbapi_connection.set_progress_handler(deadline.expired, 10_000)
             record.info["deadline"] = deadline
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # In WAL mode a transaction that reads and then writes fails at once with
+        # "database is locked" when another writer got in between, whatever the busy timeout;
+        # one begun IMMEDIATE takes the write lock first and waits its turn.
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _start_clock(conn: Any, *_args: Any) -> None:
@@ -82,6 +94,23 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session for a write: on SQLite its transaction holds the write lock from the start
+    (BEGIN IMMEDIATE); on PostgreSQL repositories lock the rows they change."""
+    factory: sessionmaker[Session] = request.state.sessionmaker
+    with factory() as session:
+        try:
+            session.connection(execution_options={WRITE_OPTION: True})
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def migration_state(engine: Engine, alembic_ini: Path) -> tuple[str | None, str | None]:

@@ -46,6 +46,7 @@ class AppError(Exception):
     status_code = 500
     type = "about:blank"
     title = "Internal Server Error"
+    headers: dict[str, str] = {}
 
     def __init__(self, detail: str, *, invalid_params: Sequence[InvalidParam] = ()) -> None:
         super().__init__(detail)
@@ -114,7 +115,9 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
         detail=exc.detail,
         invalid_params=exc.invalid_params,
     )
-    return problem_response(request, problem)
+    response = problem_response(request, problem)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -16,17 +16,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.config import get_settings
 from app.dates import edtf_span
 from app.db import create_db_engine, create_sessionmaker
-from app.models import Actor, ActorKind, Event, Passage, Period, Region, RegionKind, Theme
+from app.models import Actor, Event, Passage, Period, Region, Theme
 from app.models.base import EntityMixin
 from app.schemas.base import Slug, Year
-from app.text import slugify
+from app.schemas.write import (
+    ActorCreate,
+    EntityCreate,
+    EntityLinks,
+    EventCreate,
+    PeriodCreate,
+    RegionCreate,
+    ThemeCreate,
+)
 
 ANNOTATIONS = "annotations.toml"
 LINK_KINDS = ("actors", "periods", "regions", "themes")
@@ -43,71 +51,16 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class EntitySpec(Spec):
-    name: str = Field(min_length=1, max_length=200)
-    name_en: str | None = Field(default=None, min_length=1, max_length=200)
-    slug: Slug | None = None
-    description: str = ""
-    description_en: str | None = None
-    aliases: list[str] = Field(default_factory=list)
-    note: str | None = None
-
-    @property
-    def key(self) -> str:
-        return self.slug or slugify(self.name)
+# The entity entries of the file are the write API's bodies.
+EntitySpec = EntityCreate
+PeriodSpec = PeriodCreate
+RegionSpec = RegionCreate
+ActorSpec = ActorCreate
+ThemeSpec = ThemeCreate
+EventSpec = EventCreate
 
 
-class YearSpanSpec(EntitySpec):
-    start_year: Year
-    end_year: Year
-
-    @field_validator("end_year")
-    @classmethod
-    def _ordered(cls, end: int, info: Any) -> int:
-        start = info.data.get("start_year")
-        if start is not None and end < start:
-            raise ValueError(f"end_year {end} is before start_year {start}")
-        return end
-
-
-class PeriodSpec(YearSpanSpec):
-    parent: Slug | None = None
-
-
-class RegionSpec(EntitySpec):
-    kind: RegionKind
-    parent: Slug | None = None
-
-
-class ActorSpec(EntitySpec):
-    kind: ActorKind
-    role: str | None = None
-    start_year: Year | None = None
-    end_year: Year | None = None
-
-
-class ThemeSpec(EntitySpec):
-    pass
-
-
-class Links(Spec):
-    actors: list[Slug] = Field(default_factory=list)
-    periods: list[Slug] = Field(default_factory=list)
-    regions: list[Slug] = Field(default_factory=list)
-    themes: list[Slug] = Field(default_factory=list)
-
-
-class EventSpec(EntitySpec, Links):
-    date: str = Field(description="EDTF date or interval.")
-
-    @field_validator("date")
-    @classmethod
-    def _edtf(cls, value: str) -> str:
-        edtf_span(value)
-        return value
-
-
-class PassageSpec(Links):
+class PassageSpec(EntityLinks):
     line: int = Field(ge=1)
     text_en: str | None = Field(default=None, description="An English translation.")
     start_year: Year | None = None
@@ -223,7 +176,7 @@ def _check_references(seed: Seed) -> Iterable[str]:
             if slug not in known[kind]:
                 yield f"{where}: unknown {kind[:-1]} slug {slug!r}"
 
-    def links(spec: Links, where: str) -> Iterable[str]:
+    def links(spec: EntityLinks, where: str) -> Iterable[str]:
         for kind in LINK_KINDS:
             yield from unknown(kind, getattr(spec, kind), f"{where}: {kind}")
 
@@ -387,7 +340,7 @@ def load_seed(session: Session, seed: Seed) -> LoadReport:
     return report
 
 
-def _link(obj: Any, spec: Links, **targets: dict[str, Any]) -> None:
+def _link(obj: Any, spec: EntityLinks, **targets: dict[str, Any]) -> None:
     for kind, by_slug in targets.items():
         _set_if_changed(obj, **{kind: [by_slug[slug] for slug in getattr(spec, kind)]})
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from app.seed import load_seed, read_seed
-from tests.databases import BACKENDS, migrate, throwaway_database
+from tests.databases import BACKENDS, clone_database, migrate, throwaway_database
 
 SEED_DIR = PROJECT_ROOT / "seed"
 
@@ -79,3 +79,28 @@ def seed_copy(tmp_path: Path) -> Path:
     for path in SEED_DIR.iterdir():
         (target / path.name).write_bytes(path.read_bytes())
     return target
+
+
+@pytest.fixture(scope="session")
+def template_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A seeded database nobody stays connected to, copied by `writable_url`."""
+    with throwaway_database(backend, tmp_path_factory.mktemp("template")) as url:
+        migrate(url)
+        engine = create_engine(url)
+        with Session(engine) as session, session.begin():
+            load_seed(session, read_seed(SEED_DIR))
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture
+def writable_url(backend: str, template_url: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the seeded database for a test that writes."""
+    with clone_database(backend, template_url, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def writable_client(writable_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=writable_url))) as test_client:
+        yield test_client

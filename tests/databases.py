@@ -56,3 +56,30 @@ def migrate(url: str, revision: str = "head") -> None:
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def clone_database(backend: str, template_url: str, tmp_dir: Path) -> Iterator[str]:
+    """Yield the URL of a copy of the database at `template_url`; drop it afterwards.
+
+    PostgreSQL copies it server-side (CREATE DATABASE … TEMPLATE); nobody may be connected
+    to the template meanwhile. SQLite copies the file.
+    """
+    if backend == "sqlite":
+        source = Path(make_url(template_url).database or "")
+        target = tmp_dir / f"clone-{uuid.uuid4().hex[:8]}.db"
+        target.write_bytes(source.read_bytes())
+        yield f"sqlite:///{target}"
+        return
+    server_url = os.environ["TEST_DATABASE_URL"]
+    template = make_url(template_url).database
+    name = f"anales_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,347 @@
+"""The write API: POST, PUT, PATCH and DELETE for every resource, relinking, and the audit
+log. Reads stay public; writes need an API key with the `write` scope, the audit log one
+with `admin`.
+
+The five entity kinds share one set of rules (app/curation.py), so their routes are made by
+one function rather than written out five times; passages, which are linked rather than
+named, have their own.
+"""
+
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from app import curation
+from app.api.deps import PassageIdPath, SlugPath
+from app.auth import AdminDep, WriterDep
+from app.curation import RESOURCES, Resource
+from app.db import WriteSessionDep
+from app.errors import NotFound, problem_responses
+from app.pagination import page_of
+from app.repositories import curation as repo
+from app.schemas.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.schemas.passage import PassageDetail
+from app.schemas.write import (
+    ActorPatch,
+    AuditItem,
+    EntityCreate,
+    EventPatch,
+    LinkMatch,
+    LinkPreview,
+    PassageCreate,
+    PassagePatch,
+    PassageWritten,
+    PeriodPatch,
+    RegionPatch,
+    RelinkedPassage,
+    RelinkReport,
+    ThemePatch,
+)
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="The ETag from a GET of the resource; required, so that no concurrent "
+        "edit is lost (412 when it is stale, 428 when it is missing).",
+    ),
+]
+DryRun = Annotated[bool, Query(description="Say what would be linked, store nothing.")]
+WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
+
+PATCHES: dict[str, type[BaseModel]] = {
+    "actors": ActorPatch,
+    "events": EventPatch,
+    "periods": PeriodPatch,
+    "regions": RegionPatch,
+    "themes": ThemePatch,
+}
+
+
+def _locked(session: Any, resource: Resource, slug: str) -> Any:
+    if repo.lock_entity(session, resource.model, slug) is None:
+        raise NotFound(f"No {resource.singular} has slug '{slug}'.")
+    return resource.get(session, slug)
+
+
+def _with_etag(response: Response, detail: type[BaseModel], obj: Any) -> Any:
+    response.headers["ETag"] = curation.representation_etag(detail, obj)
+    return detail.model_validate(obj)
+
+
+def entity_router(resource: Resource) -> APIRouter:
+    router = APIRouter(prefix=f"/{resource.kind}", tags=[resource.kind])
+    one, detail, patch = resource.singular, resource.detail, PATCHES[resource.kind]
+
+    def create(
+        request: Request,
+        response: Response,
+        body: EntityCreate,
+        session: WriteSessionDep,
+        key: WriterDep,
+    ) -> Any:
+        created = curation.create_entity(session, resource, body, key)
+        response.headers["Location"] = str(request.url_for(f"get_{one}", slug=created.slug).path)
+        return _with_etag(response, detail, created)
+
+    def replace(
+        response: Response,
+        slug: SlugPath,
+        body: EntityCreate,
+        session: WriteSessionDep,
+        key: WriterDep,
+        if_match: IfMatch = None,
+    ) -> Any:
+        obj = _locked(session, resource, slug)
+        curation.check_if_match(if_match, curation.representation_etag(detail, obj))
+        return _with_etag(
+            response, detail, curation.replace_entity(session, resource, obj, body, key)
+        )
+
+    def update(
+        response: Response,
+        slug: SlugPath,
+        body: BaseModel,
+        session: WriteSessionDep,
+        key: WriterDep,
+        if_match: IfMatch = None,
+    ) -> Any:
+        obj = _locked(session, resource, slug)
+        curation.check_if_match(if_match, curation.representation_etag(detail, obj))
+        merged = curation.merge_patch(resource.create, curation.state_of(resource, obj), body)
+        return _with_etag(
+            response, detail, curation.replace_entity(session, resource, obj, merged, key)
+        )
+
+    def delete(
+        slug: SlugPath,
+        session: WriteSessionDep,
+        key: WriterDep,
+        if_match: IfMatch = None,
+        cascade: Annotated[
+            Literal["links"] | None,
+            Query(description="`links`: drop the links to it (passages are never deleted)."),
+        ] = None,
+    ) -> Response:
+        obj = _locked(session, resource, slug)
+        curation.check_if_match(if_match, curation.representation_etag(detail, obj))
+        curation.delete_entity(session, resource, obj, cascade=cascade == "links", key=key)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    def relink(
+        slug: SlugPath, session: WriteSessionDep, key: WriterDep, dry_run: DryRun = False
+    ) -> RelinkReport:
+        obj = _locked(session, resource, slug)
+        found = curation.relink(session, resource, obj, dry_run=dry_run, key=key)
+        return RelinkReport(
+            dry_run=dry_run,
+            linked=[
+                RelinkedPassage(passage_id=r.passage_id, match=LinkMatch(**asdict(r.match)))
+                for r in found
+            ],
+        )
+
+    # FastAPI reads the body model from the annotation; each kind has its own.
+    create.__annotations__["body"] = resource.create
+    replace.__annotations__["body"] = resource.create
+    update.__annotations__["body"] = patch
+
+    router.add_api_route(
+        "",
+        create,
+        methods=["POST"],
+        name=f"create_{one}",
+        summary=f"Create a {one}",
+        description=f"Store a new {one}; its slug is derived from `name` unless given. "
+        "Answers 201 with the stored resource, its `Location` and `ETag`.",
+        status_code=status.HTTP_201_CREATED,
+        response_model=detail,
+        responses=problem_responses(401, 403, 409, 422),
+    )
+    router.add_api_route(
+        "/{slug}",
+        replace,
+        methods=["PUT"],
+        name=f"replace_{one}",
+        summary=f"Replace a {one}",
+        description=f"Replace every field of the {one}. Needs `If-Match`.",
+        response_model=detail,
+        responses=WRITE_ERRORS,
+    )
+    router.add_api_route(
+        "/{slug}",
+        update,
+        methods=["PATCH"],
+        name=f"update_{one}",
+        summary=f"Update part of a {one}",
+        description="A JSON merge patch: the fields sent replace the stored ones. Needs "
+        "`If-Match`. Adding an alias? Then POST `…/relink` to link the passages using it.",
+        response_model=detail,
+        responses=WRITE_ERRORS,
+    )
+    router.add_api_route(
+        "/{slug}",
+        delete,
+        methods=["DELETE"],
+        name=f"delete_{one}",
+        summary=f"Delete a {one}",
+        description="Refused with 409 while passages, events or sub-entities link to it, "
+        "unless `cascade=links`. Needs `If-Match`.",
+        status_code=status.HTTP_204_NO_CONTENT,
+        response_class=Response,
+        responses=WRITE_ERRORS,
+    )
+    router.add_api_route(
+        "/{slug}/relink",
+        relink,
+        methods=["POST"],
+        name=f"relink_{one}",
+        summary=f"Link the passages that mention a {one}",
+        description="Scan the passages for the entity's names and aliases and link those "
+        "that mention it and are not linked yet; `dry_run=true` only reports them.",
+        responses=problem_responses(401, 403, 404, 422),
+    )
+    return router
+
+
+passages = APIRouter(prefix="/passages", tags=["passages"])
+
+
+@passages.post(
+    "",
+    summary="Add a passage",
+    description="Store a passage. Without `links`, it is linked automatically to every known "
+    "actor, event, period, region and theme it mentions (names and aliases, accents and case "
+    "ignored, whole words, longest match first), and its years are read from the text; "
+    "`matches` says why each link was made. `dry_run=true` answers 200 with the same "
+    "analysis and stores nothing.",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PassageWritten,
+    responses={
+        200: {"model": LinkPreview, "description": "The analysis of a dry run."},
+        **problem_responses(401, 403, 422),
+    },
+)
+def create_passage(
+    request: Request,
+    response: Response,
+    body: PassageCreate,
+    session: WriteSessionDep,
+    key: WriterDep,
+    dry_run: DryRun = False,
+) -> Any:
+    plan = curation.plan_passage(session, body)
+    matches = [LinkMatch(**asdict(m)) for m in plan.matches]
+    if dry_run:
+        preview = LinkPreview(
+            text=body.text,
+            start_year=plan.start_year,
+            end_year=plan.end_year,
+            years_reason=plan.years_reason,
+            links=plan.links,
+            matches=matches,
+        )
+        # A preview is not the stored resource: sent as is, 200 rather than 201.
+        return JSONResponse(preview.model_dump(mode="json"), status_code=status.HTTP_200_OK)
+    created = curation.create_passage(session, plan, key)
+    response.headers["Location"] = request.url_for("get_passage", passage_id=created.id).path
+    response.headers["ETag"] = curation.representation_etag(PassageDetail, created)
+    written = PassageDetail.model_validate(created).model_dump()
+    return {**written, "years_reason": plan.years_reason, "matches": matches}
+
+
+def _locked_passage(session: Any, passage_id: int) -> Any:
+    found = repo.lock_passage(session, passage_id)
+    if found is None:
+        raise NotFound(f"No passage has id {passage_id}.")
+    return found
+
+
+@passages.put(
+    "/{passage_id}",
+    summary="Replace a passage",
+    description="Replace every field of the passage; without `links` it is linked afresh "
+    "automatically. Needs `If-Match`.",
+    responses=WRITE_ERRORS,
+)
+def replace_passage(
+    response: Response,
+    passage_id: PassageIdPath,
+    body: PassageCreate,
+    session: WriteSessionDep,
+    key: WriterDep,
+    if_match: IfMatch = None,
+) -> PassageDetail:
+    obj = _locked_passage(session, passage_id)
+    curation.check_if_match(if_match, curation.representation_etag(PassageDetail, obj))
+    updated = curation.replace_passage(session, obj, curation.plan_passage(session, body), key)
+    return _with_etag(response, PassageDetail, updated)  # type: ignore[no-any-return]
+
+
+@passages.patch(
+    "/{passage_id}",
+    summary="Update part of a passage",
+    description='A JSON merge patch; `"links": null` relinks it automatically. Needs `If-Match`.',
+    responses=WRITE_ERRORS,
+)
+def update_passage(
+    response: Response,
+    passage_id: PassageIdPath,
+    body: PassagePatch,  # type: ignore[valid-type]
+    session: WriteSessionDep,
+    key: WriterDep,
+    if_match: IfMatch = None,
+) -> PassageDetail:
+    obj = _locked_passage(session, passage_id)
+    curation.check_if_match(if_match, curation.representation_etag(PassageDetail, obj))
+    merged = curation.merge_patch(PassageCreate, curation.passage_state(obj), body)
+    updated = curation.replace_passage(session, obj, curation.plan_passage(session, merged), key)
+    return _with_etag(response, PassageDetail, updated)  # type: ignore[no-any-return]
+
+
+@passages.delete(
+    "/{passage_id}",
+    summary="Delete a passage",
+    description="Delete the passage and its links. Needs `If-Match`.",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=WRITE_ERRORS,
+)
+def delete_passage(
+    passage_id: PassageIdPath, session: WriteSessionDep, key: WriterDep, if_match: IfMatch = None
+) -> Response:
+    obj = _locked_passage(session, passage_id)
+    curation.check_if_match(if_match, curation.representation_etag(PassageDetail, obj))
+    curation.delete_passage(session, obj, key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+audit = APIRouter(prefix="/audit", tags=["audit"])
+
+
+@audit.get(
+    "",
+    summary="Audit log",
+    description="Every write, oldest first: which key made it, when, and the resource before "
+    "and after. Needs an `admin` key.",
+    responses=problem_responses(401, 403, 422),
+)
+def list_audit(
+    request: Request,
+    response: Response,
+    session: WriteSessionDep,
+    key: AdminDep,
+    resource: Annotated[
+        Literal["passages", "actors", "events", "periods", "regions", "themes"] | None,
+        Query(description="Only changes to this kind of resource."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[AuditItem]:
+    result = repo.list_audit(session, resource=resource, limit=limit, cursor=cursor)
+    return page_of(request, response, result, limit, AuditItem)
+
+
+routers = [entity_router(resource) for resource in RESOURCES.values()] + [passages, audit]

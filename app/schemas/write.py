@@ -1,0 +1,222 @@
+"""Request bodies of the write API, shared with the seed file: a curated entry in
+seed/annotations.toml and a POST body are validated by the same models."""
+
+import datetime as dt
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from app.dates import edtf_span
+from app.models import ActorKind, RegionKind
+from app.schemas.base import Slug, Year
+from app.schemas.passage import PassageDetail
+from app.text import slugify
+
+MAX_LINKS = 100
+
+
+def _printable(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+SlugLinks = Annotated[list[Slug], Field(max_length=MAX_LINKS)]
+
+
+class WriteModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EntityCreate(WriteModel):
+    name: Name = Field(description="Name in Spanish, the corpus language.")
+    name_en: Name | None = Field(default=None, description="Name in English.")
+    slug: Slug | None = Field(
+        default=None, description="Stable identifier; derived from `name` when left out."
+    )
+    description: Annotated[str, Field(max_length=5000), AfterValidator(_printable)] = ""
+    description_en: Annotated[str, Field(max_length=5000), AfterValidator(_printable)] | None = None
+    aliases: Annotated[list[Name], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="Other names, spellings and transliterations; auto-linking matches them.",
+    )
+    note: Annotated[str, Field(max_length=5000), AfterValidator(_printable)] | None = Field(
+        default=None, description="Curator's note, e.g. why a fact is left out."
+    )
+
+    @property
+    def key(self) -> str:
+        return self.slug or slugify(self.name)
+
+    @model_validator(mode="after")
+    def _has_slug(self) -> Self:
+        if not self.key:
+            raise ValueError("`name` gives no slug; give `slug`")
+        return self
+
+
+class YearSpan(WriteModel):
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        start, end = getattr(self, "start_year", None), getattr(self, "end_year", None)
+        if start is not None and end is not None and end < start:
+            raise ValueError(f"end_year {end} is before start_year {start}")
+        return self
+
+
+class PeriodCreate(EntityCreate, YearSpan):
+    start_year: Year
+    end_year: Year
+    parent: Slug | None = Field(default=None, description="Slug of the enclosing period.")
+
+
+class RegionCreate(EntityCreate):
+    kind: RegionKind
+    parent: Slug | None = Field(default=None, description="Slug of the enclosing region.")
+
+
+class ActorCreate(EntityCreate, YearSpan):
+    kind: ActorKind
+    role: Name | None = None
+    start_year: Year | None = Field(default=None, description="First year of activity.")
+    end_year: Year | None = Field(default=None, description="Last year; none if still active.")
+
+
+class ThemeCreate(EntityCreate):
+    pass
+
+
+class EntityLinks(WriteModel):
+    actors: SlugLinks = Field(default_factory=list)
+    periods: SlugLinks = Field(default_factory=list)
+    regions: SlugLinks = Field(default_factory=list)
+    themes: SlugLinks = Field(default_factory=list)
+
+
+class EventCreate(EntityCreate, EntityLinks):
+    date: str = Field(
+        max_length=64,
+        description="EDTF date or interval: 1939-08-23, 1985-03, 1930/1939, 1939~.",
+        examples=["1939-08-23"],
+    )
+
+    @field_validator("date")
+    @classmethod
+    def _edtf(cls, value: str) -> str:
+        edtf_span(value)
+        return value
+
+
+class PassageLinks(EntityLinks):
+    events: SlugLinks = Field(default_factory=list)
+
+
+class PassageCreate(YearSpan):
+    text: Annotated[str, Field(min_length=1, max_length=20000), AfterValidator(_printable)] = Field(
+        description="The passage verbatim, without citation markers."
+    )
+    text_en: Annotated[str, Field(max_length=20000), AfterValidator(_printable)] | None = None
+    start_year: Year | None = Field(
+        default=None, description="Left out: read from the text when auto-linking."
+    )
+    end_year: Year | None = None
+    footnotes: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=20)] = Field(
+        default_factory=list
+    )
+    note: Annotated[str, Field(max_length=5000), AfterValidator(_printable)] | None = None
+    source_file: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+        default="api", description="Name of the source the passage comes from."
+    )
+    links: PassageLinks | None = Field(
+        default=None,
+        description="The entities the passage concerns. Left out, the passage is linked "
+        "automatically to every known entity it mentions.",
+    )
+
+
+def patch_model(model: type[BaseModel]) -> type[BaseModel]:
+    """A copy of `model` whose fields are all optional: a PATCH body (JSON merge patch)."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        annotation: Any = field.annotation
+        if field.metadata:
+            annotation = Annotated[(annotation, *field.metadata)]
+        fields[name] = (annotation | None, Field(default=None, description=field.description))
+    name = model.__name__.replace("Create", "Patch")
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+ActorPatch = patch_model(ActorCreate)
+EventPatch = patch_model(EventCreate)
+PeriodPatch = patch_model(PeriodCreate)
+RegionPatch = patch_model(RegionCreate)
+ThemePatch = patch_model(ThemeCreate)
+PassagePatch = patch_model(PassageCreate)
+
+
+class LinkMatch(BaseModel):
+    """Why auto-linking linked an entity: the span of the text that names it, or a rule."""
+
+    kind: str = Field(examples=["actors"])
+    slug: Slug = Field(examples=["union-sovietica"])
+    name: str = Field(examples=["Unión Soviética"])
+    reason: str = Field(examples=["name or alias"])
+    text: str | None = Field(
+        default=None, description="The matched span.", examples=["Unión Soviética"]
+    )
+    start: int | None = Field(default=None, description="Its first character in `text`.")
+    end: int | None = Field(default=None, description="One past its last character.")
+
+
+class LinkPreview(BaseModel):
+    """What POST /passages would store (`dry_run=true`): years and links, and why."""
+
+    text: str
+    start_year: int | None
+    end_year: int | None
+    years_reason: str | None = Field(description="Where the years come from.")
+    links: PassageLinks
+    matches: list[LinkMatch]
+
+
+class RelinkedPassage(BaseModel):
+    passage_id: int
+    match: LinkMatch
+
+
+class RelinkReport(BaseModel):
+    dry_run: bool
+    linked: list[RelinkedPassage] = Field(
+        description="Passages that mention the entity and were (or would be) linked to it."
+    )
+
+
+class AuditItem(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    key_id: int | None = Field(description="The API key that made the change.")
+    action: str = Field(examples=["update"])
+    resource: str = Field(examples=["actors"])
+    identifier: str = Field(description="Slug, or passage id.", examples=["kgb"])
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class PassageWritten(PassageDetail):
+    """The stored passage, with why auto-linking linked what it did (empty when the links
+    were given)."""
+
+    years_reason: str | None = Field(default=None, description="Where the years come from.")
+    matches: list[LinkMatch] = Field(default_factory=list)
