@@ -190,17 +190,18 @@ class ResponseCacheMiddleware:
         if_none_match = None
         key_parts: list[bytes] = [scope["path"].encode(), scope["query_string"]]
         found = dict.fromkeys(self.KEY_HEADERS, b"")
+        authenticated = False
         for name, value in scope["headers"]:
             if name in found:
                 found[name] = value
             elif name == b"if-none-match":
                 if_none_match = value
             elif name == b"authorization":
-                # Authenticated reads are never shared.
-                await self.app(scope, receive, send)
-                return
+                authenticated = True
         key = (*key_parts, *found.values())
-        version = self.version.current()
+        # Authenticated reads are tagged (a curator needs the ETag for If-Match) but never
+        # kept or served from what others were sent.
+        version = None if authenticated else self.version.current()
         if version is not None:
             entry = self.entries.get(key)
             if entry is not None and entry.version == version:
