@@ -25,6 +25,7 @@ from app.auth import generate_key
 from app.config import Settings, get_settings
 from app.db import WRITE_OPTION, create_db_engine, create_sessionmaker
 from app.export import export_seed
+from app.linking import Linking
 from app.models import ApiKey, Scope
 from app.models.base import utcnow
 from app.repositories import curation as repo
@@ -127,11 +128,12 @@ def import_passages(settings: Settings, path: Path, *, source: str | None, batch
         factory = create_sessionmaker(engine)
         key = _import_key(factory)
         progress = tqdm(total=len(lines), unit="passage", desc=f"importing {path.name}")
+        previous: Linking | None = None
         for start in range(0, len(lines), batch):
             chunk = lines[start : start + batch]
             with factory() as session, session.begin():
                 session.connection(execution_options={WRITE_OPTION: True})
-                _import_batch(session, chunk, key, summary, problems)
+                previous = _import_batch(session, chunk, key, summary, problems, previous)
             progress.update(len(chunk))
         progress.close()
     finally:
@@ -167,7 +169,9 @@ def _import_batch(
     key: ApiKey,
     summary: Counter[str],
     problems: list[str],
-) -> None:
+    previous: Linking | None,
+) -> Linking | None:
+    """Import one batch; `previous` is the linking of the passage before it (context)."""
     valid = [line for line in chunk if line.data is not None]
     present = repo.passage_checksums(
         session,
@@ -179,11 +183,14 @@ def _import_batch(
         if line.data is None:
             summary["invalid"] += 1
             problems.append(f"line {line.number}: {line.error}; skipped")
+            previous = None
             continue
         if _checksum(line) in present:
             summary["skipped"] += 1
+            previous = None
             continue
-        plan = curation.plan_passage(session, line.data, linker=linker)
+        plan = curation.plan_passage(session, line.data, linker=linker, previous=previous)
+        previous = plan.linking
         try:
             with session.begin_nested():
                 curation.create_passage(session, plan, key)
@@ -194,6 +201,7 @@ def _import_batch(
         summary["imported"] += 1
         for kind in curation.LINK_KINDS:
             summary[kind] += len(getattr(plan.links, kind))
+    return previous
 
 
 def _checksum(line: ImportLine) -> str:

@@ -331,14 +331,21 @@ class PassagePlan:
     end_year: int | None
     matches: list[Match] = field(default_factory=list)
     years_reason: str | None = None
+    linking: Linking | None = None
 
 
 def plan_passage(
-    session: Session, data: PassageCreate, *, linker: Linker | None = None
+    session: Session,
+    data: PassageCreate,
+    *,
+    linker: Linker | None = None,
+    previous: Linking | None = None,
 ) -> PassagePlan:
+    """The passage's links and years: those given, or auto-linking's. `previous` is the
+    linking of the passage before it in an article being imported."""
     if data.links is not None:
         return PassagePlan(data, data.links, data.start_year, data.end_year)
-    linking: Linking = (linker or build_linker(session)).link(data.text)
+    linking: Linking = (linker or build_linker(session)).link(data.text, previous)
     links = PassageLinks.model_validate({kind: linking.slugs(kind) for kind in _LINK_KINDS})
     given = data.start_year is not None
     return PassagePlan(
@@ -348,6 +355,7 @@ def plan_passage(
         data.end_year if given else linking.end_year,
         linking.matches,
         "given" if given else linking.years_reason,
+        linking,
     )
 
 

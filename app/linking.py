@@ -17,6 +17,8 @@ The rules, applied in order:
    years during which every actor it names was active, when they narrow the span.
 6. Periods: those named, those of its events, and otherwise the most specific periods that
    span all its years. Of a period and its sub-period, only the sub-period is kept.
+7. In an article read passage by passage (bulk import), a passage that gives no years and
+   names no period continues the previous one: it takes that passage's periods.
 """
 
 import re
@@ -115,7 +117,8 @@ class Linker:
     def _of(self, kind: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.kind == kind]
 
-    def link(self, text: str) -> Linking:
+    def link(self, text: str, previous: Linking | None = None) -> Linking:
+        """Link one passage; `previous` is the passage before it in the same source, if any."""
         result = Linking()
         self._names(text, result)
         stated = [int(y) for y in _YEAR.findall(text)]
@@ -128,6 +131,11 @@ class Linker:
             self._years_from_entities(result)
         self._periods_by_years(result)
         self._most_specific_periods(result)
+        if previous is not None and not result.slugs("periods") and result.start_year is None:
+            for match in previous.matches:
+                if match.kind == "periods":
+                    entity = self.entities[("periods", match.slug)]
+                    self._add(result, entity, "continues the previous passage")
         return result
 
     def _add(

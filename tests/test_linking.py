@@ -164,25 +164,35 @@ class TestYearsAndPeriods:
 
 
 def test_seed_precision_and_recall(session: Session, capsys: pytest.CaptureFixture[str]) -> None:
-    """Auto-linking alone, against every curated passage link of the seed."""
+    """Auto-linking alone against every curated passage link of the seed: passage by passage
+    (as POST /passages does) and as one article (as the import command reads a file)."""
     load_seed(session, read_seed(SEED_DIR))
     linker = build_linker(session)
     corpus = Corpus()
     source = corpus.source_path.read_text(encoding="utf-8").splitlines()
-    found = correct = curated = 0
-    for line, entry in corpus.passages.items():
-        text = source[line - 1].removeprefix("[1] ")
-        result = linker.link(text)
-        for kind in LINK_KINDS:
-            expected, got = set(entry.get(kind, [])), set(result.slugs(kind))
-            found += len(got)
-            correct += len(got & expected)
-            curated += len(expected)
-    precision, recall = correct / found, correct / curated
-    with capsys.disabled():
-        print(  # noqa: T201
-            f"\nauto-linking on the seed: precision {precision:.1%} ({correct}/{found}), "
-            f"recall {recall:.1%} ({correct}/{curated})"
-        )
-    assert precision >= 0.90
-    assert recall >= 0.75
+    scores = {}
+    for mode in ("passage by passage", "as an article"):
+        found = correct = curated = 0
+        previous = None
+        for line, entry in sorted(corpus.passages.items()):
+            text = source[line - 1].removeprefix("[1] ")
+            result = linker.link(text, previous if mode == "as an article" else None)
+            previous = result
+            for kind in LINK_KINDS:
+                expected, got = set(entry.get(kind, [])), set(result.slugs(kind))
+                found += len(got)
+                correct += len(got & expected)
+                curated += len(expected)
+        scores[mode] = (correct / found, correct / curated)
+        with capsys.disabled():
+            print(  # noqa: T201
+                f"\nauto-linking the seed {mode}: precision {correct / found:.1%} "
+                f"({correct}/{found}), recall {correct / curated:.1%} ({correct}/{curated})"
+            )
+    # Measured: 95.6% / 75.6% passage by passage, 95.8% / 79.1% as an article. The links
+    # still missed are implicit references ("Ambas políticas", an undated Cold War passage
+    # that names only "Moscú"), which the curation records and no name matching can find.
+    assert scores["passage by passage"][0] >= 0.90
+    assert scores["passage by passage"][1] >= 0.75
+    assert scores["as an article"][0] >= 0.90
+    assert scores["as an article"][1] > scores["passage by passage"][1]
