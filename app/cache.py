@@ -42,6 +42,9 @@ class DataVersion(Protocol):
     def current(self) -> Hashable | None:
         """A value that changes whenever the data does; None when that cannot be known."""
 
+    def bump(self) -> None:
+        """This process committed a write: what it kept is stale from now on."""
+
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -51,6 +54,9 @@ class UnknownVersion:
     """For databases whose changes cannot be observed (in-memory SQLite): never cache."""
 
     def current(self) -> Hashable | None:
+        return None
+
+    def bump(self) -> None:
         return None
 
     async def start(self) -> None:
@@ -75,6 +81,9 @@ class SqliteFileVersion:
                 parts.append((st.st_mtime_ns, st.st_size, st.st_ino))
         return tuple(parts)
 
+    def bump(self) -> None:
+        return None  # the commit itself changed the files
+
     async def start(self) -> None:
         return None
 
@@ -92,6 +101,11 @@ class PostgresNotifyVersion:
 
     def current(self) -> Hashable | None:
         return self.generation if self.listening else None
+
+    def bump(self) -> None:
+        # The notification of this process's own commit arrives a moment later; a read
+        # right after the write must not wait for it.
+        self.generation += 1
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name="anales-data-version")

@@ -14,6 +14,9 @@ def edtf_span(value: str) -> tuple[dt.date, dt.date]:
     try:
         parsed = parse_edtf(value)
         low, high = parsed.lower_strict(), parsed.upper_strict()
-        return dt.date(*low[:3]), dt.date(*high[:3])
+        start, end = dt.date(*low[:3]), dt.date(*high[:3])
     except Exception as exc:
         raise ValueError(f"{value!r} is not an EDTF date this corpus can hold") from exc
+    if start > end:
+        raise ValueError(f"{value!r} ends before it starts")
+    return start, end

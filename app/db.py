@@ -1,5 +1,6 @@
 """Engine and session wiring. Nothing connects at import; the app's lifespan builds these."""
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -26,7 +28,12 @@ def is_sqlite(url: str) -> bool:
 def create_db_engine(settings: Settings) -> Engine:
     """The app's engine: pooled with a bounded wait, and every statement time-limited."""
     url = settings.database_url
-    pool = {"pool_size": settings.pool_size, "pool_timeout": settings.pool_timeout_s}
+    # pool_size bounds the connections (no overflow): past it, requests wait up to pool_timeout.
+    pool = {
+        "pool_size": settings.pool_size,
+        "max_overflow": 0,
+        "pool_timeout": settings.pool_timeout_s,
+    }
     if not is_sqlite(url):
         options = f"-c statement_timeout={settings.statement_timeout_ms}"
         return create_engine(url, pool_pre_ping=True, connect_args={"options": options}, **pool)
@@ -35,6 +42,8 @@ def create_db_engine(settings: Settings) -> Engine:
     )
     busy_timeout = settings.sqlite_busy_timeout_ms
     timeout_s = settings.statement_timeout_ms / 1000
+    database = make_url(url).database
+    on_disk = database not in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
     def _sqlite_setup(dbapi_connection: Any, record: Any) -> None:
@@ -43,7 +52,8 @@ def create_db_engine(settings: Settings) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
-        if make_url(url).database not in (None, "", ":memory:"):
+        if on_disk:
+            record.info["file"] = _file_identity(database)
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
         if timeout_s > 0:
@@ -61,6 +71,14 @@ def create_db_engine(settings: Settings) -> Engine:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    @event.listens_for(engine, "checkout")
+    def _same_file(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        # SQLite's pre-ping: a pooled connection keeps the file it opened even after that file
+        # is moved or replaced (a restored backup, a new deploy); reconnect to what is there now.
+        opened = record.info.get("file")
+        if opened is not None and _file_identity(database) != opened:
+            raise DisconnectionError("the database file was replaced")
+
     @event.listens_for(engine, "before_cursor_execute")
     def _start_clock(conn: Any, *_args: Any) -> None:
         deadline = conn.connection.info.get("deadline")
@@ -68,6 +86,14 @@ def create_db_engine(settings: Settings) -> Engine:
             deadline.at = time.monotonic() + timeout_s
 
     return engine
+
+
+def _file_identity(path: str | None) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path or "")
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 class _Deadline:
@@ -105,6 +131,7 @@ def get_write_session(request: Request) -> Iterator[Session]:
             session.connection(execution_options={WRITE_OPTION: True})
             yield session
             session.commit()
+            request.state.data_version.bump()
         except Exception:
             session.rollback()
             raise

@@ -1,6 +1,7 @@
 """One error shape for every failure: RFC 9457 problem details (`application/problem+json`)."""
 
 import logging
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from http import HTTPStatus
@@ -183,8 +184,16 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, problem)
 
 
+# SQLite's answers for a file that is not (or no longer) a usable database.
+_SQLITE_UNUSABLE_FILE = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
+
+
 def _is_connection_error(exc: DBAPIError) -> bool:
-    return isinstance(exc, OperationalError)
+    """The database is away, busy or unusable, rather than the request being at fault."""
+    if isinstance(exc, OperationalError):
+        return True
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _SQLITE_UNUSABLE_FILE
 
 
 def _phrase(status_code: int) -> str:
@@ -209,11 +218,33 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         422: "A parameter is invalid; `invalid_params` names each one.",
         503: "The database is unavailable.",
     }
+    schema = {"$ref": "#/components/schemas/Problem"}
     return {
         code: {
+            # `model` registers the schema; `problem_openapi` keeps only the problem type.
             "model": Problem,
-            "description": descriptions.get(code, "Error."),
-            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "description": descriptions.get(code, HTTPStatus(code).phrase),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}},
         }
         for code in codes
     }
+
+
+def problem_openapi(app: FastAPI) -> None:
+    """Document error responses as `application/problem+json` only, which is what is sent."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if code[0] in "45" and PROBLEM_MEDIA_TYPE in content:
+                        content.pop("application/json", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -250,11 +250,11 @@ class Linker:
         parents = {p.parent for p in containing}
         for period in containing:
             if period.slug not in parents:
-                self._add(
-                    result,
-                    period,
-                    f"its years {start}–{end} fall within {period.start_year}–{period.end_year}",
+                years = (
+                    f"its year {start} falls" if start == end else f"its years {start}–{end} fall"
                 )
+                span = f"{period.start_year}–{period.end_year}"
+                self._add(result, period, f"{years} within {span}")
 
     def _most_specific_periods(self, result: Linking) -> None:
         """Drop a period taken from an event when a sub-period of it that is linked too

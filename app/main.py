@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.api import api_router
 from app.api.health import router as health_router
-from app.cache import ResponseCacheMiddleware, data_version_for
+from app.cache import DataVersion, ResponseCacheMiddleware, data_version_for
 from app.config import Settings, get_settings
 from app.db import create_db_engine, create_sessionmaker
-from app.errors import register_exception_handlers
+from app.errors import problem_openapi, register_exception_handlers
 from app.logging import configure_logging
 from app.metrics import instrument
 from app.middleware import (
@@ -45,6 +45,7 @@ class State(TypedDict):
     engine: Engine
     sessionmaker: sessionmaker[Session]
     settings: Settings
+    data_version: DataVersion
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "engine": engine,
                 "sessionmaker": create_sessionmaker(engine),
                 "settings": settings,
+                "data_version": data_version,
             }
         finally:
             await data_version.stop()
@@ -77,20 +79,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         static_url="/static/docs",
     )
     register_exception_handlers(app)
+    problem_openapi(app)
     app.include_router(api_router)
     app.include_router(health_router)
     pool_metrics = instrument(app)
 
-    # Added innermost first. A request passes the request id, access log, rate limit, CORS and
-    # security headers layers, then the response cache (so kept responses still get the
-    # per-request headers), the body limit, and reaches the app; unhandled errors are caught
-    # innermost, so even a 500 carries the headers.
+    # Added innermost first. A request passes the request id, access log, security headers
+    # and CORS layers (so every answer, a preflight or a 429 too, carries their headers), the
+    # rate limit, then the response cache (so kept responses still get the per-request
+    # headers), the body limit, and reaches the app; unhandled errors are caught innermost, so
+    # even a 500 carries the headers.
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         ResponseCacheMiddleware, version=data_version, max_bytes=settings.response_cache_bytes
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.rate_limit:
+        app.add_middleware(
+            RateLimitMiddleware, limit=settings.rate_limit, exempt=("/healthz", "/readyz")
+        )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_allow_origins,
@@ -99,10 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "Link", "X-Request-ID", "Content-Language", "Retry-After"],
     )
-    if settings.rate_limit:
-        app.add_middleware(
-            RateLimitMiddleware, limit=settings.rate_limit, exempt=("/healthz", "/readyz")
-        )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id

@@ -38,13 +38,18 @@ def decode_cursor(token: str, types: Sequence[type]) -> list[CursorValue]:
 
 
 def _coerce(value: object, kind: type) -> CursorValue:
+    """A cursor value the sort column can hold, or an error: the ids and years are 32-bit
+    integers, and text holds no NUL and no lone surrogate."""
     if kind is dt.date and isinstance(value, str):
         return dt.date.fromisoformat(value)
     if kind is int and isinstance(value, int) and not isinstance(value, bool):
-        if not -(2**63) <= value < 2**63:
+        if not -(2**31) <= value < 2**31:
             raise ValueError("out of range")
         return value
     if kind is str and isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("NUL in text")
+        value.encode("utf-8")  # UnicodeEncodeError (a ValueError) for a lone surrogate
         return value
     raise TypeError(f"expected {kind.__name__}")
 

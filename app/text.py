@@ -13,11 +13,15 @@ _SPACES = re.compile(r"\s+")
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced form of `text`, for matching.
 
-    "Litvínov" and "LITVINOV" fold to the same string; letters of other scripts
-    (Cyrillic aliases) keep their base letters.
+    "Litvínov" and "LITVINOV" fold to the same string, "Nazi–Soviet" and "Nazi-Soviet" too;
+    letters of other scripts (Cyrillic aliases) keep their base letters.
     """
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(
+        "-" if unicodedata.category(ch) == "Pd" else ch  # en and em dashes are hyphens
+        for ch in decomposed
+        if not unicodedata.combining(ch)
+    )
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 

@@ -89,8 +89,9 @@ def search_text_for(obj: Any, fields: tuple[str, ...]) -> str:
             parts.extend(str(v) for v in value)
         elif value:
             parts.append(str(value))
-    # A separator that no folded query contains keeps matches inside one name or alias.
-    return " | ".join(fold(p) for p in parts)
+    # A control character between names: no query can contain one (they are refused), so
+    # no match spans two names.
+    return "\x1f".join(fold(p) for p in parts)
 
 
 def _refresh_search_text(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
