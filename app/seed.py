@@ -39,8 +39,9 @@ from app.schemas.write import (
 ANNOTATIONS = "annotations.toml"
 LINK_KINDS = ("actors", "periods", "regions", "themes")
 _LEADING_MARKER = re.compile(r"^\[(\d+)\]\s*")
-# A note number glued to the end of the last sentence: 'soviética.2'.
-_TRAILING_MARKER = re.compile(r"(?<=[.!?\"»”])(\d+)$")
+# A note number glued to the end of the last sentence: 'soviética.2' (but not the
+# thousands of '20.000', where a digit stands before the point).
+_TRAILING_MARKER = re.compile(r"(?<=[^\d\s][.!?\"»”])(\d{1,3})$")
 
 
 class SeedError(Exception):

@@ -4,7 +4,7 @@ computed in plain Python from the curated file rather than from the database."""
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from app.dates import edtf_span
 from app.text import slugify
 
 ANNOTATIONS = PROJECT_ROOT / "seed" / "annotations.toml"
+# Parsing EDTF is slow; the oracle asks for the same few dates over and over.
+_span = cache(edtf_span)
 
 
 def _key(entry: dict[str, Any]) -> str:
@@ -117,7 +119,7 @@ class Corpus:
     ) -> set[str]:
         found = set()
         for slug, e in self.entries("events").items():
-            start, end = edtf_span(e["date"])
+            start, end = _span(e["date"])
             item = {**e, "start_year": start.year, "end_year": end.year}
             if self._matches(
                 item,
@@ -130,3 +132,83 @@ class Corpus:
             ):
                 found.add(slug)
         return found
+
+    # --- Orders and the other resources' filters --------------------------------------------
+
+    def chronological(self, slugs: Iterable[str]) -> list[str]:
+        """Event slugs by their EDTF span, as the curated dates put them."""
+        events = self.entries("events")
+        return sorted(slugs, key=lambda slug: _span(events[slug]["date"]))
+
+    def lines_linking(self, kind: str, slug: str) -> list[int]:
+        """Lines of the passages whose `kind` links name `slug` (kind may be "events")."""
+        return [line for line, p in sorted(self.passages.items()) if slug in p.get(kind, [])]
+
+    def events_linking(self, kind: str, slug: str) -> list[str]:
+        """Events whose `kind` links name `slug`, chronologically."""
+        return self.chronological(
+            s for s, e in self.entries("events").items() if slug in e.get(kind, [])
+        )
+
+    def period_slugs(
+        self,
+        *,
+        year: int | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        era: Sequence[str] = (),
+    ) -> list[str]:
+        """Periods in chronological order (start year, then end year), optionally filtered."""
+        periods = self.entries("periods")
+        wanted = self.descendants("periods", era) if era else set(periods)
+        if year is not None:
+            year_from = year_to = year
+        found = []
+        for slug, p in periods.items():
+            if slug not in wanted:
+                continue
+            if year_to is not None and p["start_year"] > year_to:
+                continue
+            if year_from is not None and p["end_year"] < year_from:
+                continue
+            found.append(slug)
+        return sorted(found, key=lambda s: (periods[s]["start_year"], periods[s]["end_year"]))
+
+    def actor_slugs(
+        self,
+        *,
+        kind: Sequence[str] = (),
+        era: Sequence[str] = (),
+        year_from: int | None = None,
+        year_to: int | None = None,
+    ) -> list[str]:
+        """Actors by slug whose active years overlap the eras and the years asked for.
+
+        An actor with no end year is still active; one with no start year has unknown years
+        and is left out of any year or era filter.
+        """
+        periods = self.entries("periods")
+        spans = [
+            (periods[s]["start_year"], periods[s]["end_year"])
+            for s in self.descendants("periods", era)
+        ]
+        found = []
+        for slug, a in self.entries("actors").items():
+            if kind and a["kind"] not in kind:
+                continue
+            start, end = a.get("start_year"), a.get("end_year", 9999)
+            if start is None:
+                if not era and year_from is None and year_to is None:
+                    found.append(slug)
+                continue
+            if era and not any(start <= e and end >= s for s, e in spans):
+                continue
+            if year_to is not None and start > year_to:
+                continue
+            if year_from is not None and end < year_from:
+                continue
+            found.append(slug)
+        return sorted(found)
+
+    def children(self, kind: str, slug: str) -> list[str]:
+        return [s for s, e in self.entries(kind).items() if e.get("parent") == slug]

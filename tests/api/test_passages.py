@@ -48,7 +48,8 @@ class TestListPassages:
     )
     def test_every_slug_of_every_filter(self, client: TestClient, param: str, kind: str) -> None:
         for slug in CORPUS.entries(kind):
-            assert lines(client, {param: [slug]}) == CORPUS.passage_lines(**{param: [slug]}), slug
+            params: dict[str, Any] = {param: [slug]}
+            assert lines(client, params) == CORPUS.passage_lines(**params), slug
 
     def test_era_includes_sub_periods(self, client: TestClient) -> None:
         parent = lines(client, {"era": ["periodo-de-entreguerras"]})
