@@ -117,6 +117,11 @@ INVALID = [
         "cursor",
         "cursor-2**63",
     ),
+    # A parameter that takes one value, given twice, is not silently resolved.
+    case("/api/v1/passages", {"to": [1939, 1950]}, 422, "to", "to-twice"),
+    case("/api/v1/events", {"limit": [1, 200]}, 422, "limit", "limit-twice"),
+    case("/api/v1/actors/kgb", {"lang": ["en", "es"]}, 422, "lang", "lang-twice"),
+    case("/api/v1/timeline", {"q": ["pacto", "guerra"]}, 422, "q", "q-twice"),
 ]
 
 
