@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 1
 export HOST PORT
 
-.PHONY: install migrate seed run test lint format pytest clean
+.PHONY: install migrate seed run test lint format pytest clean browser-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,24 @@ pytest: install
 
 test: lint pytest
 
+# Front-end packages and the Chromium driver for tests/browser (the tests install them too).
+browser-deps:
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+
 format: install
 	$(BIN)/ruff check --fix app tests migrations
 	$(BIN)/ruff format app tests migrations
 
 clean:
 	rm -rf $(VENV) anales.db anales.db-shm anales.db-wal .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# Anales vs Datasette on the same SQLite file (bench/README.md); BENCH_SIZES, BENCH_DURATION…
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.run
+
+.PHONY: soak
+# One uvicorn worker on PostgreSQL (anales_soak on 127.0.0.1:5432) under wrk for SOAK_SECONDS
+# (default 300); writes bench/results/soak.md and fails on errors or RSS growth over 10%.
+soak: install
+	$(BIN)/python scripts/soak.py

@@ -4,8 +4,10 @@ The ORM path (`app.seed`) loads a passage at a time with change tracking; this o
 `INSERT ... VALUES` executemany batches straight to the app's tables and is meant for
 hundreds of thousands of rows. It fills every column the ORM path fills: `search_text` is
 computed by the same function the models' `before_insert` hook uses, `footnotes` defaults to
-`[]` and `checksum` to the SHA-256 of the line. Ids come back through `RETURNING` (in
-parameter order), so it works on SQLite and PostgreSQL alike and never guesses at ids.
+`[]` and `checksum` to the SHA-256 of the line, and the full-text index entries the ORM's
+mapper events write are written too (`app.models.search.index_documents`, when that module
+is there). Ids come back through `RETURNING`, so it works on SQLite and PostgreSQL alike and
+never guesses at ids.
 
 The caller owns the transaction:
 
@@ -14,7 +16,8 @@ The caller owns the transaction:
 """
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, cast
@@ -42,6 +45,25 @@ LINK_TABLES: dict[str, tuple[Table, str]] = {
 }
 DEFAULT_BATCH_SIZE = 5000
 
+Indexer = Callable[[Connection, str, Iterable[tuple[int, Any]]], None]
+
+
+def _full_text_indexer() -> Indexer | None:
+    """`app.models.search.index_documents`, which the ORM path calls after every insert.
+
+    Looked up rather than imported: the full-text index is being added alongside this
+    module, and a bulk load must write its entries exactly when the ORM path would.
+    """
+    try:
+        module = importlib.import_module("app.models.search")
+    except ModuleNotFoundError:
+        return None
+    indexer: Indexer | None = getattr(module, "index_documents", None)
+    return indexer
+
+
+index_documents = _full_text_indexer()
+
 
 def line_checksum(line: str) -> str:
     """SHA-256 hex digest of a source line as read (what `app.seed.read_source` stores)."""
@@ -54,7 +76,9 @@ class PassageRow:
 
     `checksum` defaults to the SHA-256 of `text`, which is the source line when the line
     carried no citation markers; give it when `text` was cut out of a longer line.
-    Link ids may repeat; each link is inserted once.
+    `extra` sets other columns of `passages` by name (those without a field here); columns
+    left out get their defaults, as on the ORM path. Link ids may repeat; each link is
+    inserted once.
     """
 
     text: str
@@ -70,7 +94,8 @@ class PassageRow:
     events: Sequence[int] = ()
     footnotes: Sequence[str] = ()
     note: str | None = None
-    checksum: str | None = field(default=None)
+    checksum: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if (self.start_year is None) != (self.end_year is None):
@@ -89,8 +114,9 @@ class PassageRow:
             )
 
     def values(self) -> dict[str, Any]:
-        """The `passages` row, every column the ORM path fills except the generated id."""
-        return {
+        """The `passages` row: every column the ORM path fills but the id and the defaults."""
+        values = {
+            **self.extra,
             "position": self.position,
             "text": self.text,
             "footnotes": list(self.footnotes),
@@ -100,8 +126,22 @@ class PassageRow:
             "start_year": self.start_year,
             "end_year": self.end_year,
             "note": self.note,
-            "search_text": search_text_for(self, Passage.__search_fields__),
         }
+        # What the models' before_insert hook computes, from the same fields.
+        values["search_text"] = search_text_for(_Fields(values), Passage.__search_fields__)
+        return values
+
+
+class _Fields:
+    """Attribute access to a row's values; a column not given is None, as on a new object."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        return self._values.get(name)
 
 
 def _batches(rows: Iterable[PassageRow], size: int) -> Iterator[list[PassageRow]]:
@@ -124,20 +164,50 @@ def bulk_insert_passages(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    insert_passages = insert(PASSAGES).returning(PASSAGES.c.id, sort_by_parameter_order=True)
+    # RETURNING gives the new ids; they are matched to the rows by the (source_file,
+    # source_line) key, unique in the table, since a multi-row INSERT need not return
+    # rows in parameter order (asking SQLAlchemy to sort them sends one row at a time
+    # on SQLite).
+    insert_passages = insert(PASSAGES).returning(
+        PASSAGES.c.id, PASSAGES.c.source_file, PASSAGES.c.source_line
+    )
     inserted = 0
     for batch in _batches(rows, batch_size):
-        result = connection.execute(insert_passages, [row.values() for row in batch])
-        ids = list(result.scalars())
+        values = [row.values() for row in batch]
+        result = connection.execute(insert_passages, values)
+        ids = {(file, line): id_ for id_, file, line in result}
         if len(ids) != len(batch):
             raise RuntimeError(f"inserted {len(batch)} passages but got {len(ids)} ids back")
+        passage_ids = [ids[(row.source_file, row.source_line)] for row in batch]
+        if index_documents is not None:
+            documents = zip(passage_ids, map(_Fields, values), strict=True)
+            index_documents(connection, PASSAGES.name, documents)
         for kind, (table, column) in LINK_TABLES.items():
             links = [
-                {"passage_id": passage_id, column: entity_id}
-                for passage_id, row in zip(ids, batch, strict=True)
+                (passage_id, entity_id)
+                for passage_id, row in zip(passage_ids, batch, strict=True)
                 for entity_id in dict.fromkeys(getattr(row, kind))
             ]
             if links:
-                connection.execute(insert(table), links)
+                _insert_links(connection, table, column, links)
         inserted += len(batch)
     return inserted
+
+
+def _insert_links(
+    connection: Connection, table: Table, column: str, links: list[tuple[int, int]]
+) -> None:
+    """executemany of the Core `insert(table)` compiled for this connection's dialect.
+
+    Link rows are two integers, which need no type processing: handing them to the driver
+    directly halves the cost of the largest part of a bulk load.
+    """
+    keys = ("passage_id", column)
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(keys))
+    params: list[Any]
+    if compiled.positional:
+        order = [keys.index(key) for key in compiled.positiontup or ()]
+        params = links if order == [0, 1] else [tuple(link[i] for i in order) for link in links]
+    else:
+        params = [dict(zip(keys, link, strict=True)) for link in links]
+    connection.exec_driver_sql(compiled.string, params)

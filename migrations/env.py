@@ -7,12 +7,30 @@ from sqlalchemy import Connection, create_engine, pool
 
 from app.config import get_settings
 from app.models import Base
+from app.models.search import INDEXED_COLUMNS, fts_table
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
+
+# The full-text index lives outside the models (see app/models/search.py): SQLite's FTS5
+# tables and their shadow tables, PostgreSQL's generated `search_vector` columns and their
+# GIN indexes. Autogenerate must neither drop nor recreate them.
+SEARCH_TABLES = tuple(fts_table(table) for table in INDEXED_COLUMNS)
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object | None
+) -> bool:
+    if not reflected or name is None:
+        return True
+    if type_ == "table" and name.startswith(SEARCH_TABLES):
+        return False
+    if type_ == "column" and name == "search_vector":
+        return False
+    return not (type_ == "index" and name.endswith("_search_vector"))
 
 
 def _configure(connection: Connection | None = None, url: str | None = None) -> None:
@@ -24,6 +42,7 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         compare_server_default=True,
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=True,
+        include_object=include_object,
         literal_binds=url is not None,
     )
 

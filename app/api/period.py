@@ -1,10 +1,21 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.api.deps import PeriodDep
 from app.db import SessionDep
 from app.errors import problem_responses
+from app.examples import JSON_LD_PERIOD
+from app.formats import (
+    CSV_BATCH,
+    csv_openapi,
+    csv_response,
+    json_ld_openapi,
+    json_ld_response,
+    wants_csv,
+    wants_json_ld,
+)
 from app.pagination import page_of
 from app.repositories import period as repo
 from app.schemas.base import Page
@@ -16,15 +27,28 @@ router = APIRouter(prefix="/periods", tags=["periods"])
 @router.get(
     "",
     summary="List periods",
-    description="Eras and their phases in chronological order; `year` keeps those that include it.",
-    responses=problem_responses(422),
+    description="Eras and their phases in chronological order; `year` keeps those that include "
+    "it. `format=csv` (or `Accept: text/csv`) streams every match as CSV.",
+    response_model=Page[PeriodItem],
+    responses={**csv_openapi(), **problem_responses(422)},
 )
 def list_periods(
     request: Request,
     response: Response,
     session: SessionDep,
     filters: Annotated[PeriodFilter, Query()],
-) -> Page[PeriodItem]:
+) -> Page[PeriodItem] | StreamingResponse:
+    if wants_csv(request, filters.format):
+        return csv_response(
+            request,
+            lambda s, cursor: repo.list_periods(
+                s, filters.model_copy(update={"cursor": cursor, "limit": CSV_BATCH})
+            ),
+            PeriodItem,
+            include=(),
+            filename="periods",
+            session=session,
+        )
     result = repo.list_periods(session, filters)
     return page_of(request, response, result, filters.limit, PeriodItem)
 
@@ -33,8 +57,12 @@ def list_periods(
     "/{slug}",
     summary="Get a period",
     description="One period with its parent, its phases, and the passages and events linked "
-    "to it directly (filter lists with `era=` to include its phases' too).",
-    responses=problem_responses(404, 422),
+    "to it directly (filter lists with `era=` to include its phases' too). `Accept: "
+    "application/ld+json` gives it as schema.org `Event`.",
+    response_model=PeriodDetail,
+    responses={**json_ld_openapi(JSON_LD_PERIOD), **problem_responses(404, 422)},
 )
-def get_period(period: PeriodDep) -> PeriodDetail:
+def get_period(request: Request, period: PeriodDep) -> PeriodDetail | Response:
+    if wants_json_ld(request):
+        return json_ld_response(request, "periods", period)
     return PeriodDetail.model_validate(period)

@@ -1,10 +1,21 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.api.deps import RegionDep
 from app.db import SessionDep
 from app.errors import problem_responses
+from app.examples import JSON_LD_REGION
+from app.formats import (
+    CSV_BATCH,
+    csv_openapi,
+    csv_response,
+    json_ld_openapi,
+    json_ld_response,
+    wants_csv,
+    wants_json_ld,
+)
 from app.pagination import page_of
 from app.repositories import region as repo
 from app.schemas.base import Page
@@ -17,15 +28,27 @@ router = APIRouter(prefix="/regions", tags=["regions"])
     "",
     summary="List regions",
     description="Continents, countries, oceans and political groupings such as the Third "
-    "World, by slug.",
-    responses=problem_responses(422),
+    "World, by slug. `format=csv` (or `Accept: text/csv`) streams every match as CSV.",
+    response_model=Page[RegionItem],
+    responses={**csv_openapi(), **problem_responses(422)},
 )
 def list_regions(
     request: Request,
     response: Response,
     session: SessionDep,
     filters: Annotated[RegionFilter, Query()],
-) -> Page[RegionItem]:
+) -> Page[RegionItem] | StreamingResponse:
+    if wants_csv(request, filters.format):
+        return csv_response(
+            request,
+            lambda s, cursor: repo.list_regions(
+                s, filters.model_copy(update={"cursor": cursor, "limit": CSV_BATCH})
+            ),
+            RegionItem,
+            include=(),
+            filename="regions",
+            session=session,
+        )
     result = repo.list_regions(session, filters)
     return page_of(request, response, result, filters.limit, RegionItem)
 
@@ -34,8 +57,11 @@ def list_regions(
     "/{slug}",
     summary="Get a region",
     description="One region with its parent, the regions inside it, and the passages and "
-    "events linked to it directly.",
-    responses=problem_responses(404, 422),
+    "events linked to it directly. `Accept: application/ld+json` gives it as schema.org `Place`.",
+    response_model=RegionDetail,
+    responses={**json_ld_openapi(JSON_LD_REGION), **problem_responses(404, 422)},
 )
-def get_region(region: RegionDep) -> RegionDetail:
+def get_region(request: Request, region: RegionDep) -> RegionDetail | Response:
+    if wants_json_ld(request):
+        return json_ld_response(request, "regions", region)
     return RegionDetail.model_validate(region)

@@ -4,10 +4,18 @@ from fastapi import APIRouter, Query
 
 from app.db import SessionDep
 from app.errors import problem_responses
+from app.examples import TIMELINEJS_EXAMPLE
 from app.repositories import event, period
 from app.schemas.event import EventItem
 from app.schemas.period import PeriodItem
-from app.schemas.timeline import Timeline, TimelineFilter
+from app.schemas.timeline import (
+    Timeline,
+    TimelineFeedFilter,
+    TimelineFormat,
+    TimelineGroup,
+    TimelineJS,
+)
+from app.timelinejs import timelinejs
 
 router = APIRouter(prefix="/timeline", tags=["timeline"])
 
@@ -16,10 +24,24 @@ router = APIRouter(prefix="/timeline", tags=["timeline"])
     "",
     summary="Timeline of periods and events",
     description="Every period and event in chronological order, unpaged. The event filters "
-    "apply to the events; `era`, `from` and `to` also narrow the periods.",
-    responses=problem_responses(422),
+    "apply to the events; `era`, `from` and `to` also narrow the periods. "
+    "`format=timelinejs` answers the JSON TimelineJS3 loads as it is "
+    "(`new TL.Timeline('timeline', url)`): events as slides whose `start_date`/`end_date` "
+    "keep the EDTF date's precision, uncertain or approximate dates said in `display_date`, "
+    "periods as `eras`, and with `group=theme|region` one row per theme or region.",
+    responses={
+        200: {"content": {"application/json": {"example": TIMELINEJS_EXAMPLE}}},
+        **problem_responses(422),
+    },
 )
-def get_timeline(session: SessionDep, filters: Annotated[TimelineFilter, Query()]) -> Timeline:
+def get_timeline(
+    session: SessionDep, filters: Annotated[TimelineFeedFilter, Query()]
+) -> Timeline | TimelineJS:
+    if filters.format is TimelineFormat.TIMELINEJS:
+        group = filters.group
+        links = {TimelineGroup.THEME: ["themes"], TimelineGroup.REGION: ["regions"]}
+        events = event.all_events(session, filters, links.get(group, []) if group else [])
+        return timelinejs(period.timeline_periods(session, filters), events, group)
     return Timeline(
         periods=[PeriodItem.model_validate(p) for p in period.timeline_periods(session, filters)],
         events=[EventItem.model_validate(e) for e in event.all_events(session, filters)],

@@ -25,3 +25,6 @@ __all__ = [
     "Scope",
     "Theme",
 ]
+
+# Registers the mapper events that keep the full-text index in step with ORM writes.
+from app.models import search as _search  # noqa: F401

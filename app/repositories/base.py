@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from app.errors import InvalidParameter
 from app.models import Actor, Period, Region, Theme
@@ -149,6 +149,12 @@ def link_conditions(
         tree = with_descendants(Region, ids)
         conditions.append(linked_to(owner_id, links.regions, tree))
     return conditions
+
+
+def include_options(model: type[Any], include: Sequence[str]) -> list[Any]:
+    """Eager loads for the links a list embeds: one extra query per link kind, whatever
+    the page size."""
+    return [selectinload(getattr(model, name)) for name in dict.fromkeys(include)]
 
 
 def get_by_slug(session: Session, model: type[E], slug: str, *options: Any) -> E | None:

@@ -1,4 +1,6 @@
-from sqlalchemy import ColumnElement, select
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Event
@@ -8,13 +10,16 @@ from app.repositories.base import (
     LinkTables,
     SortKey,
     get_by_slug,
+    include_options,
     link_conditions,
     matches_text,
     overlaps,
     paginate,
 )
+from app.repositories.facets import facet_counts, owner_ids
 from app.schemas.base import LinkFilter
 from app.schemas.event import EventFilter
+from app.schemas.facets import Facets
 
 ORDER = SortKey((Event.start_date, Event.end_date, Event.id))
 LINKS = LinkTables(
@@ -29,14 +34,27 @@ def _filtered(session: Session, filters: LinkFilter) -> list[ColumnElement[bool]
     return conditions
 
 
+def filtered_events(session: Session, filters: LinkFilter) -> Select[Event]:
+    """Every event matching `filters`, unordered (lists page it, CSV streams it)."""
+    return select(Event).where(*_filtered(session, filters))
+
+
 def list_events(session: Session, filters: EventFilter) -> PageResult[Event]:
-    stmt = select(Event).where(*_filtered(session, filters))
-    return paginate(session, stmt, ORDER, limit=filters.limit, cursor=filters.cursor)
+    stmt = filtered_events(session, filters)
+    options = include_options(Event, filters.include)
+    return paginate(
+        session, stmt, ORDER, limit=filters.limit, cursor=filters.cursor, options=options
+    )
 
 
-def all_events(session: Session, filters: LinkFilter) -> list[Event]:
-    """Every matching event, chronologically (the timeline)."""
-    stmt = select(Event).where(*_filtered(session, filters)).order_by(*ORDER.columns)
+def all_events(session: Session, filters: LinkFilter, include: Sequence[str] = ()) -> list[Event]:
+    """Every matching event, chronologically (the timeline), with the `include`d links."""
+    stmt = (
+        select(Event)
+        .where(*_filtered(session, filters))
+        .options(*include_options(Event, include))
+        .order_by(*ORDER.columns)
+    )
     return list(session.scalars(stmt))
 
 
@@ -50,4 +68,17 @@ def get_event(session: Session, slug: str) -> Event | None:
         selectinload(Event.regions),
         selectinload(Event.themes),
         selectinload(Event.passages),
+    )
+
+
+def event_facets(session: Session, filters: EventFilter) -> Facets:
+    """Counts per theme, era, region, actor and decade over every matching event."""
+    owners = owner_ids(filtered_events(session, filters), Event.id)
+    return facet_counts(
+        session,
+        filters.facets,
+        owners=owners,
+        owner_id=Event.id,
+        years=(Event.start_year, Event.end_year),
+        links=LINKS,
     )

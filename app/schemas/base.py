@@ -1,9 +1,18 @@
 """Schema base class and the constrained types shared by every resource."""
 
-from typing import Annotated, Generic, TypeVar
+from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from app.i18n import orm_view
 from app.text import SLUG_PATTERN
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
@@ -14,6 +23,12 @@ T = TypeVar("T")
 
 class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_orm(cls, data: Any) -> Any:
+        """ORM objects are read in the request's language, unloaded links as absent."""
+        return orm_view(data)
 
 
 class Page(Schema, Generic[T]):
@@ -44,8 +59,27 @@ class QueryModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_shared_parameters(cls, data: Any) -> Any:
+        """`lang` belongs to every endpoint and is read by the router (`app.i18n`)."""
+        if isinstance(data, dict) and "lang" in data:
+            return {key: value for key, value in data.items() if key != "lang"}
+        return data
+
+
+class ListFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
 
 class PageParams(QueryModel):
+    format: ListFormat | None = Field(
+        default=None,
+        description="`csv` (or `Accept: text/csv`) streams every matching item, all pages, "
+        "as CSV in list order; `limit` and `cursor` are then ignored. JSON by default.",
+        examples=["csv"],
+    )
     limit: int = Field(
         default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page."
     )

@@ -1,6 +1,10 @@
-from pydantic import Field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, field_validator
 
 from app.schemas.base import LinkFilter, PageParams, Schema, SlugList
+from app.schemas.facets import FacetParams, comma_list_schema, split_commas
 from app.schemas.summaries import (
     ActorSummary,
     EventSummary,
@@ -25,6 +29,15 @@ class PassageItem(PassageSummary):
     )
     source: SourceRef
     note: str | None = Field(description="Curator's note, e.g. why the years are unknown.")
+    text_en: str | None = Field(
+        default=None, description="A curated English translation of `text`, where there is one."
+    )
+    # Embedded with `include=`; absent otherwise.
+    events: list[EventSummary] | None = Field(default=None, exclude_if=lambda v: v is None)
+    actors: list[ActorSummary] | None = Field(default=None, exclude_if=lambda v: v is None)
+    periods: list[PeriodSummary] | None = Field(default=None, exclude_if=lambda v: v is None)
+    regions: list[RegionSummary] | None = Field(default=None, exclude_if=lambda v: v is None)
+    themes: list[ThemeSummary] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class PassageDetail(PassageItem):
@@ -35,7 +48,28 @@ class PassageDetail(PassageItem):
     themes: list[ThemeSummary]
 
 
-class PassageFilter(LinkFilter, PageParams):
+class PassageInclude(StrEnum):
+    EVENTS = "events"
+    ACTORS = "actors"
+    PERIODS = "periods"
+    REGIONS = "regions"
+    THEMES = "themes"
+
+
+class PassageFilter(LinkFilter, FacetParams, PageParams):
+    include: list[PassageInclude] = Field(
+        default_factory=list,
+        description="Embed these links in each item, as summaries (comma-separated or "
+        "repeated). The number of queries does not grow with the page.",
+        examples=[["actors,themes"]],
+        json_schema_extra=comma_list_schema(PassageInclude),
+    )
+
+    @field_validator("include", mode="before")
+    @classmethod
+    def _split_include(cls, value: Any) -> Any:
+        return split_commas(value)
+
     event: SlugList = Field(
         default_factory=list, description="Event slug.", examples=[["pacto-ribbentrop-molotov"]]
     )

@@ -1,0 +1,30 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app import search as service
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.examples import SEARCH_EXAMPLE
+from app.schemas.search import SearchParams, SearchResults
+
+router = APIRouter(prefix="/search", tags=["search"])
+
+
+@router.get(
+    "",
+    summary="Search everything",
+    description="Full-text search over passages and every entity kind (names, English "
+    "names, aliases, descriptions, roles), ranked by relevance and grouped by kind. "
+    "Spanish-aware: case and accents are folded and words are reduced to their Spanish "
+    'stems, so `coexistencias pacíficas` finds “coexistencia pacífica”; `"…"` quotes a '
+    "phrase. Each hit carries an HTML `snippet` with the matched words in `<mark>`. "
+    "SQLite (FTS5) and PostgreSQL (`tsvector`, `spanish` + `unaccent`) give the same hits, "
+    "order and snippets.",
+    responses={
+        200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
+        **problem_responses(422),
+    },
+)
+def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> SearchResults:
+    return service.search(session, params)

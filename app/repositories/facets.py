@@ -1,0 +1,106 @@
+"""Facet counts for the passage and event lists: per linked value and per decade, over every
+item matching the current filters."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, Table, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from app.i18n import localized
+from app.models import Actor, Period, Region, Theme
+from app.repositories.base import LinkTables
+from app.schemas.facets import DecadeCount, Facet, Facets, FacetValue
+
+UNKNOWN_END = 9999
+
+
+def _closure(model: type[Period] | type[Region]) -> Any:
+    """(ancestor, descendant) for every row and each row below it, itself included."""
+    name = f"{model.__tablename__}_closure"
+    base = select(model.id.label("ancestor"), model.id.label("descendant"))
+    tree = base.cte(name, recursive=True)
+    return tree.union_all(
+        select(tree.c.ancestor, model.id).where(model.parent_id == tree.c.descendant)
+    )
+
+
+def _link_columns(link: Table) -> tuple[Any, Any]:
+    owner, target = (col for col in link.primary_key.columns)
+    return owner, target
+
+
+def _values(
+    session: Session, model: type[Any], link: Table, owners: Select[Any], *, nested: bool
+) -> list[FacetValue]:
+    owner, target = _link_columns(link)
+    if nested:
+        closure = _closure(model)
+        stmt = (
+            select(model.slug, model.name, model.name_en, func.count(owner.distinct()))
+            .join(closure, closure.c.ancestor == model.id)
+            .join(link, target == closure.c.descendant)
+        )
+    else:
+        stmt = select(model.slug, model.name, model.name_en, func.count(owner.distinct())).join(
+            link, target == model.id
+        )
+    stmt = stmt.where(owner.in_(owners)).group_by(model.id, model.slug, model.name, model.name_en)
+    rows = session.execute(stmt).all()
+    values = [FacetValue(slug=r[0], label=localized(r, "name"), count=r[3]) for r in rows]
+    return sorted(values, key=lambda v: (-v.count, v.slug))
+
+
+def _decades(
+    session: Session,
+    owners: Select[Any],
+    owner_id: InstrumentedAttribute[int],
+    start: InstrumentedAttribute[Any],
+    end: InstrumentedAttribute[Any],
+) -> tuple[list[DecadeCount], int]:
+    stmt = select(start, end, func.count()).where(owner_id.in_(owners)).group_by(start, end)
+    counts: dict[int, int] = {}
+    undated = 0
+    for first, last, count in session.execute(stmt):
+        if first is None:
+            undated += count
+            continue
+        last = first if last is None or last >= UNKNOWN_END else last
+        for decade in range(first // 10 * 10, last // 10 * 10 + 1, 10):
+            counts[decade] = counts.get(decade, 0) + count
+    if not counts:
+        return [], undated
+    low, high = min(counts), max(counts)
+    return [
+        DecadeCount(decade=d, label=f"{d}s", count=counts.get(d, 0))
+        for d in range(low, high + 1, 10)
+    ], undated
+
+
+def facet_counts(
+    session: Session,
+    facets: Sequence[Facet],
+    *,
+    owners: Select[Any],
+    owner_id: InstrumentedAttribute[int],
+    years: tuple[InstrumentedAttribute[Any], InstrumentedAttribute[Any]],
+    links: LinkTables,
+) -> Facets:
+    """Counts for `facets` over the items whose ids `owners` selects."""
+    wanted = set(facets)
+    decades, undated = _decades(session, owners, owner_id, *years)
+    result = Facets(decades=decades, undated=undated)
+    if Facet.THEME in wanted:
+        result.theme = _values(session, Theme, links.themes, owners, nested=False)
+    if Facet.ERA in wanted:
+        result.era = _values(session, Period, links.periods, owners, nested=True)
+    if Facet.REGION in wanted:
+        result.region = _values(session, Region, links.regions, owners, nested=True)
+    if Facet.ACTOR in wanted:
+        result.actor = _values(session, Actor, links.actors, owners, nested=False)
+    return result
+
+
+def owner_ids(stmt: Select[Any], owner_id: InstrumentedAttribute[int]) -> Select[Any]:
+    """The ids of the rows `stmt` selects."""
+    return stmt.with_only_columns(owner_id).order_by(None)

@@ -1,0 +1,81 @@
+"""The links between actors, regions, themes and periods that passages and events make."""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Actor, Event, Passage, Period, Region, Theme
+from app.repositories import event as events_repo
+from app.repositories import passage as passages_repo
+from app.repositories.base import LinkTables
+from app.schemas.base import LinkFilter
+from app.schemas.graph import GraphFilter, GraphSource
+from app.schemas.passage import PassageFilter
+
+NODE_KINDS: dict[str, type[Any]] = {
+    "actors": Actor,
+    "regions": Region,
+    "themes": Theme,
+    "periods": Period,
+}
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Nodes (kind, entity) with how many documents link them, and co-link counts."""
+
+    entities: dict[tuple[str, int], Any]
+    weights: Counter[tuple[str, int]]
+    edges: Counter[tuple[tuple[str, int], tuple[str, int]]]
+
+
+def _links(session: Session, owners: Any, links: LinkTables) -> dict[int, set[tuple[str, int]]]:
+    """Document id -> the nodes it links, for the documents `owners` selects."""
+    found: dict[int, set[tuple[str, int]]] = {}
+    for kind in NODE_KINDS:
+        table = getattr(links, kind)
+        owner_col, target_col = (col for col in table.primary_key.columns)
+        rows = session.execute(select(owner_col, target_col).where(owner_col.in_(owners)))
+        for document, entity in rows:
+            found.setdefault(document, set()).add((kind, entity))
+    return found
+
+
+def build_graph(session: Session, filters: GraphFilter) -> Graph:
+    sources = set(filters.source) or set(GraphSource)
+    documents: list[set[tuple[str, int]]] = []
+    if GraphSource.PASSAGES in sources:
+        passage_filters = PassageFilter.model_validate(
+            filters.model_dump(by_alias=True, include=set(LinkFilter.model_fields))
+        )
+        passages = passages_repo.filtered_passages(session, passage_filters)
+        owners = passages.with_only_columns(Passage.id).order_by(None)
+        documents += _links(session, owners, passages_repo.LINKS).values()
+    if GraphSource.EVENTS in sources:
+        events = events_repo.filtered_events(session, filters)
+        owners = events.with_only_columns(Event.id).order_by(None)
+        documents += _links(session, owners, events_repo.LINKS).values()
+    weights: Counter[tuple[str, int]] = Counter()
+    edges: Counter[tuple[tuple[str, int], tuple[str, int]]] = Counter()
+    for nodes in documents:
+        weights.update(nodes)
+        edges.update(combinations(sorted(nodes), 2))
+    entities = _entities(session, weights)
+    return Graph(entities, weights, edges)
+
+
+def _entities(session: Session, nodes: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Any]:
+    wanted: dict[str, set[int]] = {}
+    for kind, entity_id in nodes:
+        wanted.setdefault(kind, set()).add(entity_id)
+    found: dict[tuple[str, int], Any] = {}
+    for kind, ids in wanted.items():
+        model = NODE_KINDS[kind]
+        for entity in session.scalars(select(model).where(model.id.in_(ids))):
+            found[(kind, entity.id)] = entity
+    return found

@@ -1,0 +1,88 @@
+"""`include=` and `facets=` on the passage and event lists, and the page that carries facets."""
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import Field, field_validator
+
+from app.schemas.base import Page, QueryModel, Schema
+
+T = TypeVar("T")
+
+
+class Facet(StrEnum):
+    THEME = "theme"
+    ERA = "era"
+    REGION = "region"
+    ACTOR = "actor"
+    DECADE = "decade"
+
+
+def split_commas(value: Any) -> Any:
+    """`include=actors,themes` and `include=actors&include=themes` mean the same. An empty
+    item (`include=`, `actors,,themes`) is refused, as the documented pattern says."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        # Repeats are dropped, so the list never outgrows the values there are.
+        return list(dict.fromkeys(part.strip() for item in value for part in str(item).split(",")))
+    return value
+
+
+def comma_list_schema(values: Iterable[str]) -> dict[str, Any]:
+    """OpenAPI for a list parameter whose items may also be comma-separated lists."""
+    choice = "|".join(values)
+    return {"items": {"type": "string", "pattern": rf"^\s*({choice})\s*(,\s*({choice})\s*)*$"}}
+
+
+class FacetParams(QueryModel):
+    facets: list[Facet] = Field(
+        default_factory=list,
+        description="Also count the matching items per `theme`, `era`, `region` and `actor` "
+        "value (what a filter sidebar shows), and per decade (`decades`, always given with "
+        "any facet). Comma-separated or repeated.",
+        examples=[["theme,era,region,actor"]],
+        json_schema_extra=comma_list_schema(Facet),
+    )
+
+    @field_validator("facets", mode="before")
+    @classmethod
+    def _split_facets(cls, value: Any) -> Any:
+        return split_commas(value)
+
+
+class FacetValue(Schema):
+    slug: str = Field(description="The value to pass to the filter.")
+    label: str = Field(description="Its name in the served language.")
+    count: int = Field(
+        description="Matching items linked to it (`era`/`region`: or to a "
+        "period or region inside it, as the filter counts)."
+    )
+
+
+class DecadeCount(Schema):
+    decade: int = Field(description="First year of the decade.", examples=[1930])
+    label: str = Field(examples=["1930s"])
+    count: int = Field(description="Matching items whose years overlap the decade.")
+
+
+class Facets(Schema):
+    """Counts over every item matching the filters (all pages), largest first."""
+
+    theme: list[FacetValue] | None = Field(default=None, exclude_if=lambda v: v is None)
+    era: list[FacetValue] | None = Field(default=None, exclude_if=lambda v: v is None)
+    region: list[FacetValue] | None = Field(default=None, exclude_if=lambda v: v is None)
+    actor: list[FacetValue] | None = Field(default=None, exclude_if=lambda v: v is None)
+    decades: list[DecadeCount] = Field(
+        description="Per decade, in date order, empty decades between included."
+    )
+    undated: int = Field(description="Matching items whose years are unknown (not in decades).")
+
+
+class FacetedPage(Page[T], Generic[T]):
+    facets: Facets | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="With `facets=`: counts for the current filters.",
+    )
