@@ -43,3 +43,5 @@ def configure_logging(settings: Settings) -> None:
         logging.getLogger(name).propagate = True
     # The access log middleware logs every request with its request id; uvicorn's would repeat it.
     logging.getLogger("uvicorn.access").disabled = True
+    # /readyz asks Alembic for the schema's revision; its notes on that are noise here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
