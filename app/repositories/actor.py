@@ -1,5 +1,5 @@
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.models import Actor, Period
 from app.pagination import PageResult
@@ -38,6 +38,4 @@ def list_actors(session: Session, filters: ActorFilter) -> PageResult[Actor]:
 
 
 def get_actor(session: Session, slug: str) -> Actor | None:
-    return get_by_slug(
-        session, Actor, slug, selectinload(Actor.passages), selectinload(Actor.events)
-    )
+    return get_by_slug(session, Actor, slug, embed=("passages", "events"))

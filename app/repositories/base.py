@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload, with_parent
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import InvalidParameter
 from app.models import Actor, Period, Region, Theme
@@ -157,5 +159,29 @@ def include_options(model: type[Any], include: Sequence[str]) -> list[Any]:
     return [selectinload(getattr(model, name)) for name in dict.fromkeys(include)]
 
 
-def get_by_slug(session: Session, model: type[E], slug: str, *options: Any) -> E | None:
-    return session.scalar(select(model).where(model.slug == slug).options(*options))
+def get_by_slug(
+    session: Session, model: type[E], slug: str, *options: Any, embed: Sequence[str] = ()
+) -> E | None:
+    """The entity with `options` loaded, and its `embed` collections bounded (see below)."""
+    obj = session.scalar(select(model).where(model.slug == slug).options(*options))
+    if obj is not None:
+        for relation in embed:
+            embed_linked(session, obj, relation)
+    return obj
+
+
+EMBED_LIMIT = 100
+
+
+def embed_linked(session: Session, obj: Any, relation: str, limit: int = EMBED_LIMIT) -> None:
+    """Load the first `limit` items of a collection (in its own order) and count them all:
+    a detail embeds what links to it without growing with the corpus. The count is set as
+    `<relation>_total`."""
+    attribute = getattr(type(obj), relation)
+    prop = sa_inspect(type(obj)).relationships[relation]
+    target = prop.mapper.class_
+    linked = with_parent(obj, attribute)
+    rows = session.scalars(select(target).where(linked).order_by(*prop.order_by).limit(limit))
+    set_committed_value(obj, relation, list(rows))
+    total = session.scalar(select(func.count()).select_from(target).where(linked))
+    setattr(obj, f"{relation}_total", total or 0)

@@ -67,7 +67,7 @@ def get_event(session: Session, slug: str) -> Event | None:
         selectinload(Event.periods),
         selectinload(Event.regions),
         selectinload(Event.themes),
-        selectinload(Event.passages),
+        embed=("passages",),
     )
 
 

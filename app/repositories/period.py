@@ -56,6 +56,5 @@ def get_period(session: Session, slug: str) -> Period | None:
         slug,
         joinedload(Period.parent),
         selectinload(Period.children),
-        selectinload(Period.passages),
-        selectinload(Period.events),
+        embed=("passages", "events"),
     )

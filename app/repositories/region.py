@@ -32,6 +32,5 @@ def get_region(session: Session, slug: str) -> Region | None:
         slug,
         joinedload(Region.parent),
         selectinload(Region.children),
-        selectinload(Region.passages),
-        selectinload(Region.events),
+        embed=("passages", "events"),
     )

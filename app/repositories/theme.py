@@ -1,5 +1,5 @@
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.models import Theme
 from app.pagination import PageResult
@@ -15,6 +15,4 @@ def list_themes(session: Session, filters: ThemeFilter) -> PageResult[Theme]:
 
 
 def get_theme(session: Session, slug: str) -> Theme | None:
-    return get_by_slug(
-        session, Theme, slug, selectinload(Theme.passages), selectinload(Theme.events)
-    )
+    return get_by_slug(session, Theme, slug, embed=("passages", "events"))

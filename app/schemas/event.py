@@ -36,6 +36,10 @@ class EventDetail(EventItem):
     regions: list[RegionSummary]
     themes: list[ThemeSummary]
     passages: list[PassageSummary]
+    passages_total: int = Field(
+        description="How many passages link here; `passages` holds the first 100 in source "
+        "order (the rest: filter /api/v1/passages by this slug)."
+    )
 
 
 class EventInclude(StrEnum):

@@ -15,7 +15,14 @@ class RegionItem(RegionSummary):
 class RegionDetail(RegionItem):
     children: list[RegionSummary]
     passages: list[PassageSummary]
+    passages_total: int = Field(
+        description="How many passages link here; `passages` holds the first 100 in source "
+        "order (the rest: filter /api/v1/passages by this slug)."
+    )
     events: list[EventSummary]
+    events_total: int = Field(
+        description="How many events link here; `events` holds the first 100 in date order."
+    )
 
 
 class RegionFilter(TextFilter, PageParams):
