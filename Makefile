@@ -33,7 +33,7 @@ lint: install
 	$(BIN)/mypy app tests
 
 pytest: install
-	$(BIN)/pytest --cov=app --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest --cov=app --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 test: lint pytest
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.status import HTTP_500_INTERNAL_SERVER_ERROR
 
 logger = logging.getLogger("anales.errors")
@@ -103,6 +104,9 @@ def _validation_params(errors: Sequence[Any]) -> list[InvalidParam]:
         reason = error.get("msg", "is invalid")
         if error.get("type") == "extra_forbidden":
             reason = "unknown parameter"
+        elif error.get("type") == "json_invalid":
+            # The location holds the character offset; the body as a whole is at fault.
+            name, reason = "body", f"is not valid JSON: {error.get('ctx', {}).get('error', reason)}"
         params.append(InvalidParam(name=name, location=location, reason=reason))
     return params
 
@@ -137,13 +141,41 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI answers a body that is not UTF-8 with a bare 400; it is as malformed as a JSON
+        # syntax error, which is a 422 naming the body.
+        reason = "is not valid JSON: not UTF-8"
+        problem = Problem(
+            type="/problems/invalid-parameter",
+            title="Invalid Parameter",
+            status=422,
+            detail=f"'body' (body): {reason}",
+            invalid_params=[InvalidParam(name="body", location="body", reason=reason)],
+        )
+        return problem_response(request, problem)
     response = problem_response(
         request,
         Problem(title=_phrase(exc.status_code), status=exc.status_code, detail=str(exc.detail)),
     )
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route on the path only; list them all.
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
     return response
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes on this path, asked of the routes themselves."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:

@@ -63,7 +63,8 @@ class SecurityHeadersMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """413 for a request body over `max_bytes`, declared or streamed."""
+    """413 for a request body over `max_bytes`, declared or streamed, before routing: a path
+    that does not exist or never reads its body is refused all the same."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -81,29 +82,42 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await send_problem(send, self._problem(scope["path"]))
-            return
-        received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        if declared is not None:
+            # The server holds the body to its declared length.
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                await send_problem(send, self._problem(scope["path"]))
+                return
+        elif "transfer-encoding" in headers:
+            # A body of unknown length (chunked): read it, up to the limit, before the app runs.
+            messages: list[Message] = []
+            received = 0
+            more_body = True
+            while more_body:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            await send_problem(send, self._problem(scope["path"]))
+                    await send_problem(send, self._problem(scope["path"]))
+                    return
+                more_body = message.get("more_body", False)
+            receive = _replay(messages, receive)
+        await self.app(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """`receive` that gives `messages` first, then whatever the server sends next."""
+    pending = list(messages)
+
+    async def replaying() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replaying
 
 
 class RateLimitMiddleware:

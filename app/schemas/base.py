@@ -46,6 +46,14 @@ MAX_QUERY_LENGTH = 200
 MAX_FILTER_VALUES = 20
 
 SlugList = Annotated[list[Slug], Field(max_length=MAX_FILTER_VALUES)]
+CONTROL_FREE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+
+
+def document_control_free(schema: dict[str, Any]) -> None:
+    """Put the control-character rule on the string branch of an optional text field."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch["pattern"] = CONTROL_FREE_PATTERN
 
 
 def _no_control_characters(value: str | None) -> str | None:
@@ -94,8 +102,11 @@ class TextFilter(QueryModel):
     q: str | None = Field(
         default=None,
         max_length=MAX_QUERY_LENGTH,
-        description="Words to find, case- and accent-insensitive; every word must match.",
+        description="Words to find, case- and accent-insensitive; every word must match. "
+        "Control characters other than tab and newlines are refused.",
         examples=["litvinov"],
+        # The validator below enforces it with a clearer message; the schema documents it.
+        json_schema_extra=document_control_free,
     )
 
     @field_validator("q")

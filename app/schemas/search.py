@@ -2,7 +2,13 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator
 
-from app.schemas.base import MAX_QUERY_LENGTH, QueryModel, Schema, _no_control_characters
+from app.schemas.base import (
+    MAX_QUERY_LENGTH,
+    QueryModel,
+    Schema,
+    _no_control_characters,
+    document_control_free,
+)
 
 
 class SearchKind(StrEnum):
@@ -23,6 +29,7 @@ class SearchParams(QueryModel):
         '"coexistencia pacífica", `soviéticos` finds "soviética". Every word (or phrase) '
         "must match; Spanish stop words (`de`, `la`, `con`…) are skipped.",
         examples=["coexistencias pacíficas"],
+        json_schema_extra=document_control_free,
     )
     kind: list[SearchKind] = Field(
         default_factory=list,

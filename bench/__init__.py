@@ -1,0 +1,1 @@
+"""Benchmark of Anales against Datasette on the same SQLite file: `make bench`."""

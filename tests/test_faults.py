@@ -1,0 +1,283 @@
+"""Faults from outside the app: the database missing, unusable or cutting connections, and
+the server being told to stop mid-request. The app answers 503 (never 500) while the database
+is away, recovers by itself when it is back, and finishes in-flight requests on SIGTERM."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.config import PROJECT_ROOT, Settings
+from app.main import create_app
+from app.seed import load_seed, read_seed
+from tests.databases import POSTGRES_SKIP, migrate, throwaway_database
+from tests.helpers import assert_problem
+
+
+def seed_database(url: str) -> None:
+    migrate(url)
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        load_seed(session, read_seed(PROJECT_ROOT / "seed"))
+    engine.dispose()
+
+
+def assert_down(client: TestClient) -> None:
+    """The process is alive, not ready, and API calls get a 503 problem with Retry-After."""
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert_problem(ready, 503)
+    for path in ("/api/v1/passages", "/api/v1/actors/kgb", "/api/v1/timeline"):
+        response = client.get(path)
+        body = assert_problem(response, 503)
+        assert body["type"] == "/problems/service-unavailable"
+        assert int(response.headers["retry-after"]) >= 1
+
+
+def assert_up(client: TestClient) -> None:
+    assert client.get("/readyz").status_code == 200
+    passages = client.get("/api/v1/passages")
+    assert passages.status_code == 200, passages.text
+    assert passages.json()["total"] >= 10
+    assert client.get("/api/v1/actors/kgb").status_code == 200
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+
+
+def _not_a_database(path: Path) -> None:
+    path.write_bytes(b"this is not a database\n" * 200)
+
+
+def _empty_file(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+@pytest.mark.parametrize(
+    "replacement",
+    [
+        pytest.param(_directory, id="directory"),
+        pytest.param(_not_a_database, id="not-a-database"),
+        pytest.param(_empty_file, id="empty-file"),
+    ],
+)
+def test_sqlite_unusable_at_start_then_restored(
+    tmp_path: Path, replacement: Callable[[Path], None]
+) -> None:
+    database = tmp_path / "anales.db"
+    url = f"sqlite:///{database}"
+    seed_database(url)
+    away = tmp_path / "away.db"
+    database.rename(away)
+    replacement(database)
+
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert_down(client)
+        assert_down(client)
+
+        if database.is_dir():
+            database.rmdir()
+        else:
+            database.unlink()
+        away.rename(database)
+
+        assert_up(client)
+        assert client.get("/api/v1/passages", params={"q": "litvinov"}).json()["total"] == 1
+
+
+def test_sqlite_missing_file_is_503_not_an_empty_database(tmp_path: Path) -> None:
+    """A path with nothing there: SQLite would create an empty database, with no tables."""
+    url = f"sqlite:///{tmp_path / 'missing.db'}"
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert_down(client)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip(POSTGRES_SKIP)
+    return url
+
+
+def test_postgres_database_missing_at_start_then_created(server_url: str) -> None:
+    name = f"anales_test_{uuid.uuid4().hex[:12]}"
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with TestClient(create_app(Settings(database_url=url))) as client:
+            assert_down(client)
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # There, but empty: not ready until migrated.
+            assert_problem(client.get("/readyz"), 503)
+            seed_database(url)
+            assert_up(client)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(server_url: str, tmp_path: Path) -> Iterator[str]:
+    with throwaway_database("postgresql", tmp_path) as url:
+        seed_database(url)
+        yield url
+
+
+def terminate_connections(server_url: str, database: str) -> int:
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            terminated = connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :db AND pid <> pg_backend_pid()"
+                ),
+                {"db": database},
+            ).all()
+    finally:
+        admin.dispose()
+    return len(terminated)
+
+
+def test_postgres_connections_terminated_under_a_running_app(
+    server_url: str, postgres_url: str
+) -> None:
+    database = make_url(postgres_url).database
+    assert database is not None
+    with TestClient(create_app(Settings(database_url=postgres_url, pool_size=3))) as client:
+        # Fill the pool with open connections, then cut them all (and the LISTEN one).
+        threads = [
+            threading.Thread(target=client.get, args=("/api/v1/passages",)) for _ in range(3)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert_up(client)
+        for _ in range(3):
+            assert terminate_connections(server_url, database) >= 1
+            statuses = [
+                client.get(path).status_code
+                for path in ("/api/v1/passages", "/api/v1/themes", "/api/v1/actors/kgb") * 3
+            ]
+            assert 500 not in statuses, statuses
+            assert statuses.count(503) <= 1, statuses
+            assert statuses[-3:] == [200, 200, 200], statuses
+        assert_up(client)
+
+
+# --- SIGTERM ------------------------------------------------------------------------------
+
+SLOW_APP = '''
+"""create_app() plus a route that takes two seconds, for the SIGTERM test."""
+
+import asyncio
+import os
+from pathlib import Path
+
+from app.main import create_app
+
+app = create_app()
+
+
+@app.get("/slow")
+async def slow() -> dict[str, str]:
+    Path(os.environ["SLOW_STARTED"]).touch()
+    await asyncio.sleep(2)
+    return {"status": "finished"}
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_sigterm_lets_the_in_flight_request_finish(tmp_path: Path) -> None:
+    (tmp_path / "slow_app.py").write_text(SLOW_APP)
+    started = tmp_path / "slow-started"
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'anales.db'}",
+        "SLOW_STARTED": str(started),
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    command = [sys.executable, "-m", "uvicorn", "slow_app:app", "--app-dir", str(tmp_path)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: answers(f"{base}/healthz"), 20, "the server to start")
+        result: dict[str, Any] = {}
+
+        def call_slow() -> None:
+            with urllib.request.urlopen(f"{base}/slow", timeout=15) as response:
+                result["status"] = response.status
+                result["body"] = response.read()
+
+        caller = threading.Thread(target=call_slow)
+        caller.start()
+        wait_for(started.exists, 10, "the slow request to start")
+        server.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        caller.join(15)
+        assert result == {"status": 200, "body": b'{"status":"finished"}'}
+        # uvicorn shuts down gracefully, then re-raises the signal it caught so that the
+        # parent sees why it stopped: a clean stop on SIGTERM is 0 or "killed by SIGTERM".
+        assert server.wait(timeout=15) in (0, -signal.SIGTERM)
+        assert time.monotonic() - signalled > 1, "the server waited for the request"
+        assert not answers(f"{base}/healthz")
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        assert server.stdout is not None
+        output = server.stdout.read().decode()
+        server.stdout.close()
+    assert "Traceback" not in output, output
+    assert "Waiting for connections to close" in output, output
+    assert "Application shutdown complete" in output, output
