@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.cache import etag_for
 from app.dates import edtf_span
 from app.errors import AppError, InvalidParam, InvalidParameter
+from app.i18n import SUPPORTED, current_language, set_language
 from app.linking import Linker, Linking, Match
 from app.models import Actor, ApiKey, AuditEntry, Event, Passage, Period, Region, Theme
 from app.models.base import EntityMixin
@@ -25,7 +26,6 @@ from app.repositories import actor, event, passage, period, region, theme
 from app.repositories import curation as repo
 from app.schemas.actor import ActorDetail
 from app.schemas.event import EventDetail
-from app.schemas.passage import PassageDetail
 from app.schemas.period import PeriodDetail
 from app.schemas.region import RegionDetail
 from app.schemas.theme import ThemeDetail
@@ -95,23 +95,39 @@ MODELS: dict[str, type[EntityMixin]] = {
 
 
 def representation_etag(detail: type[BaseModel], obj: Any) -> str:
-    """The ETag a plain GET of `obj` answers with (the hash of its JSON body)."""
+    """The ETag a GET of `obj` answers with in the request's language (the hash of its body)."""
     body = detail.model_validate(obj).model_dump_json(by_alias=True).encode()
     return etag_for(body).decode()
 
 
-def check_if_match(if_match: str | None, current: str) -> None:
-    """428 without `If-Match`, 412 unless it names the current ETag (or is `*`)."""
+def current_etags(detail: type[BaseModel], obj: Any) -> list[str]:
+    """The ETags of the resource's JSON in every language: `If-Match` may name any of them,
+    since a curator may have read it in English."""
+    language = current_language()
+    try:
+        tags = []
+        for candidate in SUPPORTED:
+            set_language(candidate)
+            tags.append(representation_etag(detail, obj))
+        return tags
+    finally:
+        set_language(language)
+
+
+def check_if_match(if_match: str | None, detail: type[BaseModel], obj: Any) -> None:
+    """428 without `If-Match`, 412 unless it names a current ETag of the resource (or `*`)."""
     if if_match is None:
         raise PreconditionRequired(
             "Send `If-Match` with the ETag from a GET of this resource, so that no one "
             "else's edit is overwritten."
         )
     tags = [tag.strip() for tag in if_match.split(",")]
-    if "*" in tags or current in tags:
+    current = current_etags(detail, obj)
+    if "*" in tags or set(tags) & set(current):
         return
     raise PreconditionFailed(
-        f"The resource changed since that ETag was read; its ETag is now {current}."
+        f"The resource changed since that ETag was read; its ETag is now "
+        f"{representation_etag(detail, obj)}."
     )
 
 
@@ -438,10 +454,6 @@ def delete_passage(session: Session, obj: Passage, key: ApiKey) -> None:
     before = passage_state(obj)
     audit(session, key, "delete", "passages", str(obj.id), before, None)
     session.delete(obj)
-
-
-def representation_etag_passage(obj: Passage) -> str:
-    return representation_etag(PassageDetail, obj)
 
 
 # --- Relinking ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import logging
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -262,8 +262,9 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def problem_openapi(app: FastAPI) -> None:
-    """Document error responses as `application/problem+json` only, which is what is sent."""
+def problem_openapi(app: FastAPI, *extra: Callable[[dict[str, Any]], None]) -> None:
+    """Document error responses as `application/problem+json` only, which is what is sent;
+    `extra` functions amend the document further."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -276,6 +277,8 @@ def problem_openapi(app: FastAPI) -> None:
                     content = response.get("content", {})
                     if code[0] in "45" and PROBLEM_MEDIA_TYPE in content:
                         content.pop("application/json", None)
+        for amend in extra:
+            amend(spec)
         app.openapi_schema = spec
         return spec
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api import api_router
+from app.api.curation import link_writes
 from app.api.health import router as health_router
 from app.cache import DataVersion, ResponseCacheMiddleware, data_version_for
 from app.config import Settings, get_settings
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         static_url="/static/docs",
     )
     register_exception_handlers(app)
-    problem_openapi(app)
+    problem_openapi(app, link_writes)
     app.include_router(api_router)
     app.include_router(health_router)
     pool_metrics = instrument(app)

@@ -95,7 +95,7 @@ def entity_router(resource: Resource) -> APIRouter:
         if_match: IfMatch = None,
     ) -> Any:
         obj = _locked(session, resource, slug)
-        curation.check_if_match(if_match, curation.representation_etag(detail, obj))
+        curation.check_if_match(if_match, detail, obj)
         return _with_etag(
             response, detail, curation.replace_entity(session, resource, obj, body, key)
         )
@@ -109,7 +109,7 @@ def entity_router(resource: Resource) -> APIRouter:
         if_match: IfMatch = None,
     ) -> Any:
         obj = _locked(session, resource, slug)
-        curation.check_if_match(if_match, curation.representation_etag(detail, obj))
+        curation.check_if_match(if_match, detail, obj)
         merged = curation.merge_patch(resource.create, curation.state_of(resource, obj), body)
         return _with_etag(
             response, detail, curation.replace_entity(session, resource, obj, merged, key)
@@ -126,7 +126,7 @@ def entity_router(resource: Resource) -> APIRouter:
         ] = None,
     ) -> Response:
         obj = _locked(session, resource, slug)
-        curation.check_if_match(if_match, curation.representation_etag(detail, obj))
+        curation.check_if_match(if_match, detail, obj)
         curation.delete_entity(session, resource, obj, cascade=cascade == "links", key=key)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -275,7 +275,7 @@ def replace_passage(
     if_match: IfMatch = None,
 ) -> PassageDetail:
     obj = _locked_passage(session, passage_id)
-    curation.check_if_match(if_match, curation.representation_etag(PassageDetail, obj))
+    curation.check_if_match(if_match, PassageDetail, obj)
     updated = curation.replace_passage(session, obj, curation.plan_passage(session, body), key)
     return _with_etag(response, PassageDetail, updated)  # type: ignore[no-any-return]
 
@@ -295,7 +295,7 @@ def update_passage(
     if_match: IfMatch = None,
 ) -> PassageDetail:
     obj = _locked_passage(session, passage_id)
-    curation.check_if_match(if_match, curation.representation_etag(PassageDetail, obj))
+    curation.check_if_match(if_match, PassageDetail, obj)
     merged = curation.merge_patch(PassageCreate, curation.passage_state(obj), body)
     updated = curation.replace_passage(session, obj, curation.plan_passage(session, merged), key)
     return _with_etag(response, PassageDetail, updated)  # type: ignore[no-any-return]
@@ -313,7 +313,7 @@ def delete_passage(
     passage_id: PassageIdPath, session: WriteSessionDep, key: WriterDep, if_match: IfMatch = None
 ) -> Response:
     obj = _locked_passage(session, passage_id)
-    curation.check_if_match(if_match, curation.representation_etag(PassageDetail, obj))
+    curation.check_if_match(if_match, PassageDetail, obj)
     curation.delete_passage(session, obj, key)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -345,3 +345,41 @@ def list_audit(
 
 
 routers = [entity_router(resource) for resource in RESOURCES.values()] + [passages, audit]
+
+
+LINK_NAMES = {"get": "Read", "patch": "Update", "put": "Replace", "delete": "Delete"}
+
+
+def _links(operations: dict[str, Any], parameter: str, field: str, *methods: str) -> dict[str, Any]:
+    """Links to `methods` on one resource: its key from the response body, and for writes
+    the response's ETag as `If-Match`."""
+    found: dict[str, Any] = {}
+    for method in methods:
+        operation_id = operations.get(method, {}).get("operationId")
+        if operation_id is None:
+            continue
+        parameters = {parameter: f"$response.body#/{field}"}
+        if method != "get":
+            parameters["header.If-Match"] = "$response.header.ETag"
+        found[LINK_NAMES[method]] = {"operationId": operation_id, "parameters": parameters}
+    return found
+
+
+def link_writes(spec: dict[str, Any]) -> None:
+    """OpenAPI links from every resource's writes and detail to the next operations on it,
+    carrying the ETag as `If-Match`: a client (or Schemathesis' stateful mode) can walk
+    create → read → update → delete from the document alone."""
+    paths = spec.get("paths", {})
+    targets = [(kind, "{slug}", "slug", "slug") for kind in RESOURCES]
+    targets.append(("passages", "{passage_id}", "passage_id", "id"))
+    for kind, key, parameter, field in targets:
+        operations = paths.get(f"/api/v1/{kind}/{key}", {})
+        created = paths.get(f"/api/v1/{kind}", {}).get("post", {}).get("responses", {})
+        if "201" in created:
+            created["201"]["links"] = _links(
+                operations, parameter, field, "get", "patch", "put", "delete"
+            )
+        for method in ("get", "patch", "put"):
+            response = operations.get(method, {}).get("responses", {}).get("200")
+            if response is not None:
+                response["links"] = _links(operations, parameter, field, "patch", "put", "delete")

@@ -183,6 +183,19 @@ class TestPreconditions:
         problem(second, 412)
         assert writable_client.get(self.PATH).json()["note"] == "primera"
 
+    def test_etag_read_in_english_is_accepted(
+        self, writable_client: TestClient, writer: dict[str, str]
+    ) -> None:
+        english = writable_client.get(self.PATH, params={"lang": "en"})
+        spanish = writable_client.get(self.PATH)
+        assert english.headers["etag"] != spanish.headers["etag"]
+        response = writable_client.patch(
+            self.PATH,
+            json={"note": "leído en inglés"},
+            headers={**writer, "If-Match": english.headers["etag"]},
+        )
+        assert response.status_code == 200, response.text
+
     def test_put_replaces_and_keeps_slug(
         self, writable_client: TestClient, writer: dict[str, str]
     ) -> None:
