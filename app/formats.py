@@ -13,7 +13,7 @@
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -127,20 +127,29 @@ def csv_columns(schema: type[BaseModel], include: Sequence[str]) -> list[str]:
     return columns
 
 
+F = TypeVar("F", bound=BaseModel)
+
+
 def csv_response(
     request: Request,
-    fetch: Callable[[Session, str | None], PageResult[Any]],
+    session: Session,
+    list_items: Callable[[Session, F], PageResult[Any]],
+    filters: F,
     schema: type[BaseModel],
     *,
-    include: Sequence[str],
     filename: str,
-    session: Session,
+    include: Sequence[str] = (),
 ) -> StreamingResponse:
-    """Stream every page `fetch(session, cursor)` returns as CSV rows of `schema`.
+    """Stream every page of `list_items(session, filters)` as CSV rows of `schema`, whatever
+    `limit` and `cursor` the filters carry.
 
     The first page is read now, on the request's session, so that a bad filter is still a
     422; the rest are read while streaming, on a session of their own.
     """
+
+    def fetch(db: Session, cursor: str | None) -> PageResult[Any]:
+        return list_items(db, filters.model_copy(update={"cursor": cursor, "limit": CSV_BATCH}))
+
     factory: sessionmaker[Session] = request.state.sessionmaker
     columns = csv_columns(schema, include)
     language = current_language()

@@ -8,7 +8,6 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.examples import JSON_LD_ACTOR
 from app.formats import (
-    CSV_BATCH,
     csv_openapi,
     csv_response,
     json_ld_openapi,
@@ -42,14 +41,7 @@ def list_actors(
 ) -> Page[ActorItem] | StreamingResponse:
     if wants_csv(request, filters.format):
         return csv_response(
-            request,
-            lambda s, cursor: repo.list_actors(
-                s, filters.model_copy(update={"cursor": cursor, "limit": CSV_BATCH})
-            ),
-            ActorItem,
-            include=(),
-            filename="actors",
-            session=session,
+            request, session, repo.list_actors, filters, ActorItem, filename="actors"
         )
     result = repo.list_actors(session, filters)
     return page_of(request, response, result, filters.limit, ActorItem)

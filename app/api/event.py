@@ -8,7 +8,6 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.examples import JSON_LD_EVENT
 from app.formats import (
-    CSV_BATCH,
     csv_openapi,
     csv_response,
     json_ld_openapi,
@@ -43,13 +42,12 @@ def list_events(
     if wants_csv(request, filters.format):
         return csv_response(
             request,
-            lambda s, cursor: repo.list_events(
-                s, filters.model_copy(update={"cursor": cursor, "limit": CSV_BATCH})
-            ),
+            session,
+            repo.list_events,
+            filters,
             EventItem,
-            include=filters.include,
             filename="events",
-            session=session,
+            include=filters.include,
         )
     result = repo.list_events(session, filters)
     page = page_of(request, response, result, filters.limit, EventItem)

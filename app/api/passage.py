@@ -8,7 +8,6 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.examples import JSON_LD_PASSAGE
 from app.formats import (
-    CSV_BATCH,
     csv_openapi,
     csv_response,
     json_ld_openapi,
@@ -45,13 +44,12 @@ def list_passages(
     if wants_csv(request, filters.format):
         return csv_response(
             request,
-            lambda s, cursor: repo.list_passages(
-                s, filters.model_copy(update={"cursor": cursor, "limit": CSV_BATCH})
-            ),
+            session,
+            repo.list_passages,
+            filters,
             PassageItem,
-            include=filters.include,
             filename="passages",
-            session=session,
+            include=filters.include,
         )
     result = repo.list_passages(session, filters)
     page = page_of(request, response, result, filters.limit, PassageItem)

@@ -8,7 +8,6 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.examples import JSON_LD_PERIOD
 from app.formats import (
-    CSV_BATCH,
     csv_openapi,
     csv_response,
     json_ld_openapi,
@@ -40,14 +39,7 @@ def list_periods(
 ) -> Page[PeriodItem] | StreamingResponse:
     if wants_csv(request, filters.format):
         return csv_response(
-            request,
-            lambda s, cursor: repo.list_periods(
-                s, filters.model_copy(update={"cursor": cursor, "limit": CSV_BATCH})
-            ),
-            PeriodItem,
-            include=(),
-            filename="periods",
-            session=session,
+            request, session, repo.list_periods, filters, PeriodItem, filename="periods"
         )
     result = repo.list_periods(session, filters)
     return page_of(request, response, result, filters.limit, PeriodItem)

@@ -8,7 +8,6 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.examples import JSON_LD_THEME
 from app.formats import (
-    CSV_BATCH,
     csv_openapi,
     csv_response,
     json_ld_openapi,
@@ -40,14 +39,7 @@ def list_themes(
 ) -> Page[ThemeItem] | StreamingResponse:
     if wants_csv(request, filters.format):
         return csv_response(
-            request,
-            lambda s, cursor: repo.list_themes(
-                s, filters.model_copy(update={"cursor": cursor, "limit": CSV_BATCH})
-            ),
-            ThemeItem,
-            include=(),
-            filename="themes",
-            session=session,
+            request, session, repo.list_themes, filters, ThemeItem, filename="themes"
         )
     result = repo.list_themes(session, filters)
     return page_of(request, response, result, filters.limit, ThemeItem)
