@@ -25,7 +25,7 @@ from app.auth import generate_key
 from app.config import Settings, get_settings
 from app.db import WRITE_OPTION, create_db_engine, create_sessionmaker
 from app.export import export_seed
-from app.linking import Linking
+from app.linking import LINK_KINDS, Linking
 from app.models import ApiKey, Scope
 from app.models.base import utcnow
 from app.repositories import curation as repo
@@ -144,7 +144,7 @@ def import_passages(settings: Settings, path: Path, *, source: str | None, batch
         f"Imported {summary['imported']} passages from {path} "
         f"({summary['skipped']} already in, {summary['invalid']} invalid lines)."
     )
-    linked = ", ".join(f"{kind}: {summary[kind]}" for kind in curation.LINK_KINDS)
+    linked = ", ".join(f"{kind}: {summary[kind]}" for kind in LINK_KINDS)
     print(f"Links made: {linked}.")
     return 1 if summary["invalid"] else 0
 
@@ -199,7 +199,7 @@ def _import_batch(
             problems.append(f"line {line.number}: {exc}; skipped")
             continue
         summary["imported"] += 1
-        for kind in curation.LINK_KINDS:
+        for kind in LINK_KINDS:
             summary[kind] += len(getattr(plan.links, kind))
     return previous
 

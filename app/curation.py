@@ -19,7 +19,7 @@ from app.cache import etag_for
 from app.dates import edtf_span
 from app.errors import AppError, InvalidParam, InvalidParameter
 from app.i18n import SUPPORTED, current_language, set_language
-from app.linking import Linker, Linking, Match
+from app.linking import LINK_KINDS, Linker, Linking, Match
 from app.models import Actor, ApiKey, AuditEntry, Event, Passage, Period, Region, Theme
 from app.models.base import EntityMixin
 from app.repositories import actor, event, passage, period, region, theme
@@ -362,7 +362,7 @@ def plan_passage(
     if data.links is not None:
         return PassagePlan(data, data.links, data.start_year, data.end_year)
     linking: Linking = (linker or build_linker(session)).link(data.text, previous)
-    links = PassageLinks.model_validate({kind: linking.slugs(kind) for kind in _LINK_KINDS})
+    links = PassageLinks.model_validate({kind: linking.slugs(kind) for kind in LINK_KINDS})
     given = data.start_year is not None
     return PassagePlan(
         data,
@@ -375,10 +375,6 @@ def plan_passage(
     )
 
 
-_LINK_KINDS = ("events", "actors", "periods", "regions", "themes")
-LINK_KINDS = _LINK_KINDS
-
-
 def passage_state(obj: Passage) -> dict[str, Any]:
     return PassageCreate(
         text=obj.text,
@@ -389,7 +385,7 @@ def passage_state(obj: Passage) -> dict[str, Any]:
         note=obj.note,
         source_file=obj.source_file,
         links=PassageLinks.model_validate(
-            {kind: [linked.slug for linked in getattr(obj, kind)] for kind in _LINK_KINDS}
+            {kind: [linked.slug for linked in getattr(obj, kind)] for kind in LINK_KINDS}
         ),
     ).model_dump(mode="json")
 
@@ -405,7 +401,7 @@ def _apply_passage(session: Session, obj: Passage, plan: PassagePlan) -> None:
         "note": data.note,
         "checksum": hashlib.sha256(data.text.encode()).hexdigest(),
     }
-    values |= _resolve_links(session, plan.links, _LINK_KINDS)
+    values |= _resolve_links(session, plan.links, LINK_KINDS)
     for name, value in values.items():
         if getattr(obj, name) != value:
             setattr(obj, name, value)
