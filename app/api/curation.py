@@ -66,6 +66,13 @@ def _locked(session: Any, resource: Resource, slug: str) -> Any:
     return resource.get(session, slug)
 
 
+def _editable(session: Any, resource: Resource, slug: str, if_match: str | None) -> Any:
+    """The entity, locked, once `If-Match` names its current ETag."""
+    obj = _locked(session, resource, slug)
+    curation.check_if_match(if_match, resource.detail, obj)
+    return obj
+
+
 def _with_etag(response: Response, detail: type[BaseModel], obj: Any) -> Any:
     response.headers["ETag"] = curation.representation_etag(detail, obj)
     return detail.model_validate(obj)
@@ -94,8 +101,7 @@ def entity_router(resource: Resource) -> APIRouter:
         key: WriterDep,
         if_match: IfMatch = None,
     ) -> Any:
-        obj = _locked(session, resource, slug)
-        curation.check_if_match(if_match, detail, obj)
+        obj = _editable(session, resource, slug, if_match)
         return _with_etag(
             response, detail, curation.replace_entity(session, resource, obj, body, key)
         )
@@ -108,8 +114,7 @@ def entity_router(resource: Resource) -> APIRouter:
         key: WriterDep,
         if_match: IfMatch = None,
     ) -> Any:
-        obj = _locked(session, resource, slug)
-        curation.check_if_match(if_match, detail, obj)
+        obj = _editable(session, resource, slug, if_match)
         merged = curation.merge_patch(resource.create, curation.state_of(resource, obj), body)
         return _with_etag(
             response, detail, curation.replace_entity(session, resource, obj, merged, key)
@@ -125,8 +130,7 @@ def entity_router(resource: Resource) -> APIRouter:
             Query(description="`links`: drop the links to it (passages are never deleted)."),
         ] = None,
     ) -> Response:
-        obj = _locked(session, resource, slug)
-        curation.check_if_match(if_match, detail, obj)
+        obj = _editable(session, resource, slug, if_match)
         curation.delete_entity(session, resource, obj, cascade=cascade == "links", key=key)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -259,6 +263,12 @@ def _locked_passage(session: Any, passage_id: int) -> Any:
     return found
 
 
+def _editable_passage(session: Any, passage_id: int, if_match: str | None) -> Any:
+    obj = _locked_passage(session, passage_id)
+    curation.check_if_match(if_match, PassageDetail, obj)
+    return obj
+
+
 @passages.put(
     "/{passage_id}",
     summary="Replace a passage",
@@ -274,8 +284,7 @@ def replace_passage(
     key: WriterDep,
     if_match: IfMatch = None,
 ) -> PassageDetail:
-    obj = _locked_passage(session, passage_id)
-    curation.check_if_match(if_match, PassageDetail, obj)
+    obj = _editable_passage(session, passage_id, if_match)
     updated = curation.replace_passage(session, obj, curation.plan_passage(session, body), key)
     return _with_etag(response, PassageDetail, updated)  # type: ignore[no-any-return]
 
@@ -294,8 +303,7 @@ def update_passage(
     key: WriterDep,
     if_match: IfMatch = None,
 ) -> PassageDetail:
-    obj = _locked_passage(session, passage_id)
-    curation.check_if_match(if_match, PassageDetail, obj)
+    obj = _editable_passage(session, passage_id, if_match)
     merged = curation.merge_patch(PassageCreate, curation.passage_state(obj), body)
     updated = curation.replace_passage(session, obj, curation.plan_passage(session, merged), key)
     return _with_etag(response, PassageDetail, updated)  # type: ignore[no-any-return]
@@ -312,8 +320,7 @@ def update_passage(
 def delete_passage(
     passage_id: PassageIdPath, session: WriteSessionDep, key: WriterDep, if_match: IfMatch = None
 ) -> Response:
-    obj = _locked_passage(session, passage_id)
-    curation.check_if_match(if_match, PassageDetail, obj)
+    obj = _editable_passage(session, passage_id, if_match)
     curation.delete_passage(session, obj, key)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
