@@ -1,12 +1,15 @@
-"""Faults from outside the app: the database missing, unusable or cutting connections, and
-the server being told to stop mid-request. The app answers 503 (never 500) while the database
+"""Faults from outside the app: the database missing, unusable, stopped or cutting connections,
+and the server being told to stop mid-request. The app answers 503 (never 500) while the database
 is away, recovers by itself when it is back, and finishes in-flight requests on SIGTERM."""
 
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -189,6 +192,142 @@ def test_postgres_connections_terminated_under_a_running_app(
             assert statuses.count(503) <= 1, statuses
             assert statuses[-3:] == [200, 200, 200], statuses
         assert_up(client)
+
+
+# --- PostgreSQL server stopped and started -----------------------------------------------
+
+NO_POSTGRES_SERVER = (
+    "no PostgreSQL server binaries (initdb, pg_ctl) in `pg_config --bindir` "
+    "or /usr/lib/postgresql/*/bin"
+)
+
+
+def postgres_bindir() -> Path | None:
+    """The installed server's initdb and pg_ctl: pg_config's, else the newest packaged one."""
+    candidates: list[Path] = []
+    pg_config = shutil.which("pg_config")
+    if pg_config is not None:
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        if found.returncode == 0:
+            candidates.append(Path(found.stdout.strip()))
+    versions = Path("/usr/lib/postgresql").glob("*/bin")
+    candidates += sorted(
+        versions, key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0
+    )[::-1]
+    for bindir in candidates:
+        if (bindir / "initdb").is_file() and (bindir / "pg_ctl").is_file():
+            return bindir
+    return None
+
+
+class PostgresCluster:
+    """A private PostgreSQL server on 127.0.0.1 only, which the test may stop and start."""
+
+    def __init__(self, bindir: Path, directory: Path) -> None:
+        self.bindir = bindir
+        self.directory = directory
+        self.data = directory / "data"
+        self.log = directory / "server.log"
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *args: str) -> None:
+        # initdb and pg_ctl refuse to run as root.
+        as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        done = subprocess.run(
+            [*as_user, str(self.bindir / program), *args],
+            cwd=self.directory,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        log = self.log.read_text() if self.log.exists() else ""
+        assert done.returncode == 0, f"{program} {args}:\n{done.stdout}{done.stderr}\n{log}"
+
+    def init(self) -> None:
+        self._run(
+            "initdb",
+            *("-D", str(self.data), "-U", "postgres", "--auth=trust"),
+            *("--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"),
+        )
+        settings = {
+            "listen_addresses": "'127.0.0.1'",
+            "port": str(self.port),
+            "unix_socket_directories": "''",
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+        }
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
+
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def start(self) -> None:
+        self._run("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w", "-t", "30")
+
+
+@pytest.fixture
+def private_cluster() -> Iterator[PostgresCluster]:
+    """An initialised cluster, not yet started; stopped and deleted afterwards."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        pytest.skip(NO_POSTGRES_SERVER)
+    directory = Path(tempfile.mkdtemp(prefix="anales-pg-"))
+    try:
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(directory, owner.pw_uid, owner.pw_gid)
+        cluster = PostgresCluster(bindir, directory)
+        cluster.init()
+        try:
+            yield cluster
+        finally:
+            if cluster.running():
+                cluster.stop("immediate")
+    finally:
+        shutil.rmtree(directory)
+
+
+def wait_until_up(client: TestClient, seconds: float = 10) -> None:
+    """Poll until the app answers again; meanwhile every answer is a 200 or a 503, never a 500."""
+    deadline = time.monotonic() + seconds
+    while True:
+        statuses = [client.get(path).status_code for path in ("/readyz", "/api/v1/passages")]
+        assert set(statuses) <= {200, 503}, statuses
+        if statuses == [200, 200]:
+            return
+        assert time.monotonic() < deadline, f"the app did not recover: {statuses}"
+        time.sleep(0.1)
+
+
+def test_postgres_server_stopped_and_started_under_a_running_app(
+    private_cluster: PostgresCluster,
+) -> None:
+    """Started with the server down, the app serves once it is up and rides out a restart."""
+    with TestClient(create_app(Settings(database_url=private_cluster.url))) as client:
+        assert_down(client)
+
+        private_cluster.start()
+        seed_database(private_cluster.url)
+        wait_until_up(client)
+        assert_up(client)
+        passages = client.get("/api/v1/passages", params={"limit": 100}).json()
+        assert passages["total"] >= 10
+
+        private_cluster.stop()
+        assert_down(client)
+        assert_down(client)
+
+        private_cluster.start()
+        wait_until_up(client)
+        assert_up(client)
+        assert client.get("/api/v1/passages", params={"limit": 100}).json() == passages
 
 
 # --- SIGTERM ------------------------------------------------------------------------------
