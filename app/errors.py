@@ -218,11 +218,16 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 # SQLite's answers for a file that is not (or no longer) a usable database.
 _SQLITE_UNUSABLE_FILE = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
+# PostgreSQL's answers for a database whose schema is missing or behind the code: not yet
+# migrated (undefined_table, undefined_column). SQLite says so with an OperationalError.
+_POSTGRES_SCHEMA_NOT_READY = {"42P01", "42703"}
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:
     """The database is away, busy or unusable, rather than the request being at fault."""
     if isinstance(exc, OperationalError):
+        return True
+    if getattr(exc.orig, "sqlstate", None) in _POSTGRES_SCHEMA_NOT_READY:
         return True
     code = getattr(exc.orig, "sqlite_errorcode", None)
     return isinstance(code, int) and code & 0xFF in _SQLITE_UNUSABLE_FILE
