@@ -12,7 +12,9 @@ response is served again only while the data version it was made under is still 
   listener is not connected the version is unknown and nothing is served from memory.
 
 The version is read before the app runs, so a response is never filed under a newer version
-than the data it was built from.
+than the data it was built from. Identical requests that arrive while the first of them is
+being answered (a cold cache, or the moment after a write) wait for that answer instead of
+each asking the database the same question.
 """
 
 import asyncio
@@ -196,6 +198,8 @@ class ResponseCacheMiddleware:
         self.max_entry_bytes = max_bytes // 8  # no single response may crowd out the rest
         self.entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.size = 0
+        # (key, version) of the responses being rendered, for identical requests to wait on.
+        self.in_flight: dict[tuple[Hashable, Hashable], asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] in self.exempt:
@@ -216,13 +220,36 @@ class ResponseCacheMiddleware:
         # Authenticated reads are tagged (a curator needs the ETag for If-Match) but never
         # kept or served from what others were sent.
         version = None if authenticated else self.version.current()
-        if version is not None:
-            entry = self.entries.get(key)
-            if entry is not None and entry.version == version:
-                self.entries.move_to_end(key)
-                await self._replay(entry, if_none_match, send)
+        if version is None or self.max_bytes <= 0:
+            await self._render(scope, receive, send, key, version, if_none_match)
+            return
+        if await self._replay_kept(key, version, if_none_match, send):
+            return
+        flight = self.in_flight.get((key, version))
+        if flight is not None:
+            await flight.wait()
+            if await self._replay_kept(key, version, if_none_match, send):
                 return
-        await self._render(scope, receive, send, key, version, if_none_match)
+            # Not kept (an error, too large): answer it afresh.
+            await self._render(scope, receive, send, key, version, if_none_match)
+            return
+        flight = self.in_flight[(key, version)] = asyncio.Event()
+        try:
+            await self._render(scope, receive, send, key, version, if_none_match)
+        finally:
+            del self.in_flight[(key, version)]
+            flight.set()
+
+    async def _replay_kept(
+        self, key: Hashable, version: Hashable, if_none_match: bytes | None, send: Send
+    ) -> bool:
+        """Answer from the kept response of `key` made under `version`, if there is one."""
+        entry = self.entries.get(key)
+        if entry is None or entry.version != version:
+            return False
+        self.entries.move_to_end(key)
+        await self._replay(entry, if_none_match, send)
+        return True
 
     async def _replay(self, entry: _Entry, if_none_match: bytes | None, send: Send) -> None:
         if _matches(if_none_match, entry.etag):

@@ -2,6 +2,7 @@
 response, CORS, request ids in the access log, body size and rate limits, statement and pool
 timeouts (503, never 500), the last-resort 500, ETag revalidation across writes, /metrics."""
 
+import asyncio
 import json
 import logging
 import re
@@ -9,6 +10,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
@@ -589,6 +591,49 @@ class TestRevalidation:
                 path, params=params, headers={"If-None-Match": response.headers["etag"]}
             )
             assert new.status_code == 304
+
+    def test_identical_requests_in_flight_are_answered_once(
+        self, backend: str, fresh_url: str
+    ) -> None:
+        calls: list[str] = []
+
+        def slow_route(app: FastAPI) -> None:
+            @app.get("/slow", include_in_schema=False)
+            async def slow(word: str) -> dict[str, str]:
+                calls.append(word)
+                await asyncio.sleep(0.3)
+                return {"word": word, "call": str(len(calls))}
+
+        with serve(Settings(database_url=fresh_url), slow_route) as client:
+            if backend == "postgresql":
+                wait_until(lambda: listener_connected(fresh_url), 5, "the LISTEN connection")
+
+            def ask(word: str) -> httpx.Response:
+                response: httpx.Response = client.get("/slow", params={"word": word})
+                return response
+
+            with ThreadPoolExecutor(max_workers=10) as pool:
+                answers = list(pool.map(ask, ["same"] * 8 + ["other"] * 2))
+        assert all(answer.status_code == 200 for answer in answers)
+        same = {(answer.content, answer.headers["etag"]) for answer in answers[:8]}
+        assert len(same) == 1, "the waiting requests got the first one's answer"
+        assert sorted(calls) == ["other", "same"], "each distinct request ran once"
+
+    def test_not_coalesced_when_the_cache_is_off(self, seeded_url: str) -> None:
+        calls: list[int] = []
+
+        def slow_route(app: FastAPI) -> None:
+            @app.get("/slow", include_in_schema=False)
+            async def slow() -> dict[str, int]:
+                calls.append(1)
+                await asyncio.sleep(0.2)
+                return {"calls": len(calls)}
+
+        settings = Settings(database_url=seeded_url, response_cache_bytes=0)
+        with serve(settings, slow_route) as client, ThreadPoolExecutor(max_workers=4) as pool:
+            answers = list(pool.map(lambda _: client.get("/slow"), range(4)))
+        assert [answer.status_code for answer in answers] == [200] * 4
+        assert len(calls) == 4
 
 
 # --- metrics ------------------------------------------------------------------------------
