@@ -1,8 +1,12 @@
 """Folding, slugs and EDTF dates, checked against hand-made answers."""
 
 import datetime as dt
+import re
+import unicodedata
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from app.dates import edtf_span
 from app.text import fold, is_slug, slugify
@@ -46,6 +50,35 @@ class TestFold:
     def test_idempotent(self) -> None:
         for text in ("Mólotov", "Михаил Горбачёв", "  A  b "):
             assert fold(fold(text)) == fold(text)
+
+
+def fold_by_definition(text: str) -> str:
+    """What `fold` means, a character at a time: NFKD, combining marks dropped, dashes made
+    hyphens, case folded, whitespace runs made one space, ends stripped."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(
+        "-" if unicodedata.category(ch) == "Pd" else ch
+        for ch in decomposed
+        if not unicodedata.combining(ch)
+    )
+    return re.sub(r"\s+", " ", stripped.casefold()).strip()
+
+
+class TestFoldByDefinition:
+    def test_every_assigned_plane(self) -> None:
+        # Planes 0-3 and 14; 4-13 are unassigned, 15-16 private use.
+        for start in (*range(0, 0x40000, 4096), 0xE0000):
+            block = "".join(map(chr, range(start, start + 4096)))
+            # Side by side, and each after a space (a mark with no letter to sit on).
+            for text in (block, " ".join(block)):
+                assert fold(text) == fold_by_definition(text), hex(start)
+
+    @given(st.text())
+    @example("a \u0301 b")
+    @example("x´y ¨ Σ ΣΑΣ İ ﬁ\u00a0\u2003\x1f")
+    @example("Nazi–Soviet — «Mólotov»")
+    def test_any_text(self, value: str) -> None:
+        assert fold(value) == fold_by_definition(value)
 
 
 class TestSlugify:
