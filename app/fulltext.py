@@ -94,9 +94,29 @@ def positional_terms(text: str) -> list[str]:
     return [t.term if t.term is not None else STOP_TERM for t in tokens(text)]
 
 
+class _IndexTerms(dict[str, str]):
+    """The index terms of each whitespace-separated piece of text met (`STOP_TERM` for a
+    stop word), space-separated; emptied when it holds `limit` pieces, so that it stays small
+    however much text is indexed."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, piece: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        found = self[piece] = " ".join(positional_terms(piece))
+        return found
+
+
+_index_terms = _IndexTerms(limit=65536)
+
+
 def index_text(text: str) -> str:
     """What SQLite's FTS5 table stores for `text`: its positional terms, space-separated."""
-    return " ".join(positional_terms(text))
+    # Piece by piece: a token never spans whitespace.
+    return " ".join(filter(None, map(_index_terms.__getitem__, text.split())))
 
 
 # --- Queries --------------------------------------------------------------------------------

@@ -5,9 +5,21 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
-from app.fulltext import STOP_TERM, highlight, parse_query, term, terms, unaccent
+import app.fulltext
+from app.fulltext import (
+    STOP_TERM,
+    highlight,
+    index_text,
+    parse_query,
+    positional_terms,
+    term,
+    terms,
+    unaccent,
+)
 from tests.oracle import ANNOTATIONS, Corpus
 
 CORPUS = Corpus()
@@ -37,6 +49,32 @@ class TestAnalysis:
 
     def test_terms_skip_punctuation_and_stop_words(self) -> None:
         assert terms("El KGB («Comité…»), la seguridad") == ["kgb", "comit", "segur"]
+
+
+class TestIndexText:
+    """What SQLite's index stores: the positional terms, whatever the text."""
+
+    def test_stop_words_hold_their_place(self) -> None:
+        assert index_text("El pacto con Hitler, 1939.") == f"{STOP_TERM} pact {STOP_TERM} hitl 1939"
+
+    def test_every_corpus_line(self) -> None:
+        for line in CORPUS.source_path.read_text(encoding="utf-8").splitlines():
+            assert index_text(line) == " ".join(positional_terms(line))
+
+    @given(st.text())
+    @example("la\u00a0Unión\u2003Soviética\x1fde_la")
+    @example("«pacto»—Hitler…  1939 ")
+    def test_any_text(self, value: str) -> None:
+        assert index_text(value) == " ".join(positional_terms(value))
+
+    def test_same_terms_once_the_remembered_ones_are_dropped(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(app.fulltext, "_index_terms", app.fulltext._IndexTerms(limit=3))
+        text = "La política exterior soviética, la coexistencia pacífica y el pacto."
+        assert index_text(text) == " ".join(positional_terms(text))
+        assert index_text(text) == " ".join(positional_terms(text))
+        assert len(app.fulltext._index_terms) <= 3
 
 
 class TestQueries:
