@@ -16,7 +16,7 @@ stem Spanish. Triggers remove a row's entry when the row is deleted or an indexe
 changes, whatever the path; the entry is (re)written from Python:
 
 * ORM writes (the API, the seed loader): the mapper events below, in the same transaction;
-* Core bulk inserts: `app.bulk` calls `index_documents` for the rows it inserts;
+* Core bulk inserts: `app.bulk` writes the `index_entry` of each row it inserts;
 * anything else (raw SQL updates): `rebuild_index(connection)`, also run by the migration.
 """
 
@@ -88,21 +88,28 @@ def fts_table(table: str) -> str:
     return f"search_{table}"
 
 
+INDEX_ENTRY_COLUMNS = ("rowid", "title", "aliases", "body")
+
+
+def index_entry(table: str, row_id: int, values: Any) -> tuple[int, str, str, str]:
+    """The SQLite index entry of a row of `table`, in the order of `INDEX_ENTRY_COLUMNS`."""
+    document = document_for(table, values)
+    return (
+        row_id,
+        index_text(document.title),
+        document.index_aliases(),
+        index_text(document.body),
+    )
+
+
 def index_documents(connection: Connection, table: str, rows: Iterable[tuple[int, Any]]) -> None:
     """Write the SQLite index entries of `rows` (id, values); a no-op on other databases."""
     if connection.dialect.name != "sqlite":
         return
     entries = []
     for row_id, values in rows:
-        document = document_for(table, values)
-        entries.append(
-            {
-                "id": row_id,
-                "title": index_text(document.title),
-                "aliases": document.index_aliases(),
-                "body": index_text(document.body),
-            }
-        )
+        _, title, aliases, body = index_entry(table, row_id, values)
+        entries.append({"id": row_id, "title": title, "aliases": aliases, "body": body})
     if not entries:
         return
     fts = fts_table(table)
