@@ -36,8 +36,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import URL, make_url
 
 from bench.generate import BuildReport, cached_report, data_key
 from bench.questions import Question, questions
@@ -51,7 +51,7 @@ DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
 LUA = BENCH_DIR / "report.lua"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "anales_bench"
-PG_PASSAGES = 100_000
+PG_SIZES = (15, 100_000)
 # Anales and Datasette get the same limit on one query; Datasette's default is 1 s.
 STATEMENT_TIMEOUT_MS = 10_000
 DATASETTE_SETTINGS = {
@@ -629,64 +629,82 @@ def bench_size(passages: int, options: Options) -> SizeResult:
 # --- PostgreSQL --------------------------------------------------------------------------
 
 
+def pg_database(admin: Engine, server_url: URL, passages: int) -> str:
+    """The URL of the benchmark's PostgreSQL database of `passages`, built when missing or
+    built from other data (a comment on the database records what it holds)."""
+    name = f"{PG_DATABASE}_{passages}"
+    url = server_url.set(database=name).render_as_string(hide_password=False)
+    key = f"anales-bench {data_key()} N={passages}"
+    with admin.connect() as conn:
+        comment = conn.scalar(
+            text(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                "WHERE datname = :name"
+            ),
+            {"name": name},
+        )
+        if comment == key:
+            log(f"PostgreSQL: reusing {name}")
+            return url
+        log(f"PostgreSQL: building {name} with {passages:,} passages")
+        # Only the benchmark's own databases are ever dropped.
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        cmd = [sys.executable, "-m", "bench.generate", str(passages), url]
+        subprocess.run(cmd, cwd=ROOT, check=True, stdout=sys.stderr)
+        conn.execute(text(f"COMMENT ON DATABASE \"{name}\" IS '{key}'"))
+    return url
+
+
 def pg_check(options: Options) -> list[str]:
-    """Request (a) on PostgreSQL against one and two Anales workers."""
+    """The filtered lists, (a) and (b), on PostgreSQL against one and two Anales workers: on
+    the seed, where the work is the app's own, and on 100,000 passages, where it is mostly
+    the database's."""
     assert options.pg_url is not None
     server_url = make_url(options.pg_url)
-    bench_url = server_url.set(database=PG_DATABASE).render_as_string(hide_password=False)
-    key = f"anales-bench {data_key()} N={PG_PASSAGES}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            comment = conn.scalar(
-                text(
-                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                    "WHERE datname = :name"
-                ),
-                {"name": PG_DATABASE},
-            )
-            if comment != key:
-                log(f"PostgreSQL: building {PG_DATABASE} with {PG_PASSAGES:,} passages")
-                # Only the benchmark's own database is ever dropped.
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-                cmd = [sys.executable, "-m", "bench.generate", str(PG_PASSAGES), bench_url]
-                subprocess.run(cmd, cwd=ROOT, check=True, stdout=sys.stderr)
-                conn.execute(text(f"COMMENT ON DATABASE \"{PG_DATABASE}\" IS '{key}'"))
-            else:
-                log(f"PostgreSQL: reusing {PG_DATABASE}")
+        urls = {n: pg_database(admin, server_url, n) for n in PG_SIZES}
     finally:
         admin.dispose()
 
-    q = questions("unused")[0]
+    filtered = [q for q in questions("unused") if q.key in ("a", "b")]
     rows: list[str] = []
-    for cache in (False, True):
-        numbers: dict[int, Measure] = {}
-        for workers in (1, 2):
-            core = 0 if workers == 1 else None
-            server = anales(
-                bench_url, cache=cache, workers=workers, core=core, name=f"pg-{workers}"
-            )
-            with serving(server):
-                reply = fetch(server.base + q.anales)
-                if reply.status != 200:
-                    numbers[workers] = Measure(failed=f"failed: HTTP {reply.status}")
-                    continue
-                log(f"  PostgreSQL, {workers} worker(s), cache {'on' if cache else 'off'}")
-                numbers[workers] = run_wrk(server, q.anales, options)
-        one, two = numbers[1], numbers[2]
-        ratio = f"{two.rps / one.rps:.2f}×" if one.rps and two.rps else "—"
-        rows.append(
-            f"| {q.label}, cache {'on' if cache else 'off'} | {cell(one)} | {cell(two)} | {ratio} |"
-        )
+    for passages, bench_url in urls.items():
+        for cache in (False, True):
+            numbers: dict[tuple[int, str], Measure] = {}
+            for workers in (1, 2):
+                core = 0 if workers == 1 else None
+                server = anales(
+                    bench_url, cache=cache, workers=workers, core=core, name=f"pg-{workers}"
+                )
+                with serving(server):
+                    for q in filtered:
+                        reply = fetch(server.base + q.anales)
+                        if reply.status != 200:
+                            numbers[workers, q.key] = Measure(failed=f"HTTP {reply.status}")
+                            continue
+                        log(
+                            f"  PostgreSQL {passages:,}, {workers} worker(s), "
+                            f"cache {'on' if cache else 'off'}: {q.label}"
+                        )
+                        numbers[workers, q.key] = run_wrk(server, q.anales, options)
+            for q in filtered:
+                one, two = numbers[1, q.key], numbers[2, q.key]
+                ratio = f"{two.rps / one.rps:.2f}×" if one.rps and two.rps else "—"
+                rows.append(
+                    f"| {passages:,} | {q.label}, cache {'on' if cache else 'off'} "
+                    f"| {cell(one)} | {cell(two)} | {ratio} |"
+                )
     return [
-        f"### PostgreSQL, {PG_PASSAGES:,} passages: one worker vs two",
+        "### PostgreSQL: one worker vs two",
         "",
         "One worker is pinned to core 0 as above; two workers are pinned to nothing (they "
-        "share both cores with wrk, which stays on core 1).",
+        "share both cores with wrk, which stays on core 1, and with PostgreSQL).",
         "",
-        "| request | 1 worker req/s (p50 / p99 ms) | 2 workers req/s (p50 / p99 ms) | 2 / 1 |",
-        "| --- | --- | --- | --- |",
+        "| passages | request | 1 worker req/s (p50 / p99 ms) | 2 workers req/s (p50 / p99 ms) "
+        "| 2 / 1 |",
+        "| ---: | --- | --- | --- | --- |",
         *rows,
     ]
 
