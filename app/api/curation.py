@@ -389,4 +389,8 @@ def link_writes(spec: dict[str, Any]) -> None:
         for method in ("get", "patch", "put"):
             response = operations.get(method, {}).get("responses", {}).get("200")
             if response is not None:
-                response["links"] = _links(operations, parameter, field, "patch", "put", "delete")
+                # An update may have moved the resource (a new slug): it is read where it is.
+                reads = () if method == "get" else ("get",)
+                response["links"] = _links(
+                    operations, parameter, field, *reads, "patch", "put", "delete"
+                )
