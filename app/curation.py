@@ -281,8 +281,12 @@ def replace_entity(
 
 
 def merge_patch(create: type[BaseModel], current: dict[str, Any], patch: BaseModel) -> Any:
-    """Apply a JSON merge patch (RFC 7396): the fields sent replace the current ones."""
+    """Apply a JSON merge patch (RFC 7396): the fields sent replace the current ones, and a
+    field sent as null is removed, so that it takes its default."""
     merged = {**current, **patch.model_dump(exclude_unset=True)}
+    for name in patch.model_fields_set:
+        if getattr(patch, name) is None:
+            merged.pop(name, None)
     try:
         return create.model_validate(merged)
     except ValidationError as exc:

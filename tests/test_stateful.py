@@ -13,10 +13,9 @@ is one the document promises. Whether a step uses a link's values or draws its o
 Schemathesis' choice; both are checked.
 
 `consistent_with_what_was_served` holds each answer to what the scenario was served before:
-* a PUT, PATCH or DELETE without `If-Match` is refused with 428 (never a success or 412), one
-  with it never with 428: the header is documented as optional (an xfail below until it is
-  documented as required), so `positive_data_acceptance` also expects 428 and 412, and this
-  check narrows them;
+* a PUT, PATCH or DELETE without `If-Match` (documented as required) is refused with 428
+  (never a success or 412), one with it never with 428; `positive_data_acceptance` also
+  expects 412, and this check narrows it;
 * one whose `If-Match` is an ETag served for that resource since the last write (by its
   create, read or update) passes the precondition: no 412, no 404;
 * a write succeeds only with `*` or an ETag once served for that resource;
@@ -29,10 +28,9 @@ Some schema-valid bodies can only be judged against the data or across fields (a
 slug, `end_year` before `start_year`, a date that is not EDTF, a name with nothing to slug, a
 merge patch whose result breaks one of those); `positive_data_acceptance` also expects 422,
 and `rejects_valid_bodies_only_by_known_rules` fails any 422 to valid data that is not one of
-those, checked against the body sent. Three more it admits could be in the write bodies'
-schemas and are not: no control characters in text, no blank names or texts, and no null in a
-merge patch for a field that cannot be null (`test_write_bodies_document_what_they_refuse`,
-an xfail until they are).
+those, checked against the body sent. The rules a schema can say, it says
+(`test_write_bodies_document_what_they_refuse`): no control characters in text, no blank
+names or texts, and in a merge patch no null for a field the resource cannot be without.
 """
 
 import os
@@ -72,8 +70,7 @@ from tests.keys import make_key
 SCENARIOS = 60
 STEPS = 12
 WRITES = {"PUT", "PATCH", "DELETE"}
-EXPECTED_FOR_VALID_DATA = ["2xx", "404", "409", "412", "422", "428"]
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+EXPECTED_FOR_VALID_DATA = ["2xx", "404", "409", "412", "422"]
 UNKNOWN_SLUGS = re.compile(r"^unknown (?:actor|event|period|region|theme) ('[a-z0-9-]+'(?:, )?)+$")
 QUOTED = re.compile(r"'([a-z0-9-]+)'")
 YEARS_OUT_OF_ORDER = re.compile(r"end_year (-?\d+) is before start_year (-?\d+)$")
@@ -101,7 +98,7 @@ class Tally:
         case, status = output.case, output.response.status_code
         self.calls[f"{case.method.upper()} {case.path} {status}"] += 1
         applied = {(location.value, name) for location, name in step.applied_parameters}
-        if ("header", "If-Match") in applied:
+        if ("header", "if-match") in applied:
             self.linked_if_match[status] += 1
 
     def lines(self, backend: str) -> list[str]:
@@ -260,38 +257,14 @@ def written_path(response: schemathesis.Response, case: schemathesis.Case[Any]) 
     return f"{collection}/{key}"
 
 
-def _sent_values(body: Any, name: str) -> list[Any]:
-    if not isinstance(body, dict):
-        return []
-    value = body.get(name.split(".")[0])
-    return value if isinstance(value, list) else [value]
-
-
-def create_schema(raw: dict[str, Any], path: str) -> dict[str, Any]:
-    """The body schema a PUT to `path` takes: the whole resource."""
-    content = raw["paths"][path]["put"]["requestBody"]["content"]
-    name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    schema: dict[str, Any] = raw["components"]["schemas"][name]
-    return schema
-
-
 def takes_null(prop: dict[str, Any]) -> bool:
     return any(option.get("type") == "null" for option in prop.get("anyOf", [prop]))
 
 
 def known_rule(case: schemathesis.Case[Any], name: str, reason: str) -> str | None:
-    """Which rule a 422 to schema-valid data names, if it is one a JSON Schema cannot say
-    (or one of those it could say but does not) and the body sent really breaks it."""
+    """Which rule a 422 to schema-valid data names, if it is one a JSON Schema cannot say and
+    the body sent really breaks it."""
     body = case.body if isinstance(case.body, dict) else {}
-    top = name.split(".")[0]
-    values = _sent_values(body, name)
-    strings = [value for value in values if isinstance(value, str)]
-    if reason.endswith("must not contain control characters"):
-        found = any(CONTROL_CHARACTER.search(value) for value in strings)
-        return "control characters (undocumented)" if found else None
-    if reason == "String should have at least 1 character":
-        found = any(value and not value.strip() for value in strings)
-        return "blank (undocumented)" if found else None
     if name == "date":
         return "not EDTF" if reason.endswith("is not an EDTF date this corpus can hold") else None
     if UNKNOWN_SLUGS.fullmatch(reason):
@@ -304,11 +277,7 @@ def known_rule(case: schemathesis.Case[Any], name: str, reason: str) -> str | No
     no_slug = reason.endswith("`name` gives no slug; give `slug`")
     if case.method.upper() == "PATCH":
         # A merge patch is judged merged with the stored resource: the order of the years
-        # and the slug it derives depend on both, and a null removes a field.
-        if top in body and body[top] is None:
-            whole = create_schema(case.operation.schema.raw_schema, case.path)
-            if not takes_null(whole["properties"].get(top, {})):
-                return "null for a field that cannot be null (undocumented)"
+        # and the slug it derives depend on both.
         if years or no_slug:
             return "years or slug of the merged resource"
         return None
@@ -493,13 +462,14 @@ def _refuses(schema: dict[str, Any], value: str) -> bool:
 def undocumented_refusals(schemas: dict[str, Any]) -> list[str]:
     """What the write bodies refuse although their schemas allow it: control characters in
     text (a tab or a newline is fine), a blank value where one is needed (it is stripped to
-    nothing first), and in a merge patch a null for a field the resource cannot hold null in."""
+    nothing first), and in a merge patch a null (which removes a field, RFC 7396) for a field
+    the resource cannot be without."""
     found = []
     for model, body in schemas.items():
         match = WRITE_BODY.fullmatch(model)
         if match is None:
             continue
-        whole = schemas[f"{match['kind']}Create"]["properties"]
+        needed = schemas[f"{match['kind']}Create"].get("required", [])
         for name, prop in body["properties"].items():
             for schema in _string_schemas(prop):
                 if name in PRINTABLE_FIELDS and not (
@@ -508,30 +478,19 @@ def undocumented_refusals(schemas: dict[str, Any]) -> list[str]:
                     found.append(f"{model}.{name}: control characters")
                 if schema.get("minLength", 0) >= 1 and not _refuses(schema, "   "):
                     found.append(f"{model}.{name}: blank")
-            if model.endswith("Patch") and takes_null(prop) and not takes_null(whole[name]):
+            if model.endswith("Patch") and takes_null(prop) and name in needed:
                 found.append(f"{model}.{name}: null")
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the write bodies refuse control characters in text, blank names and texts, and "
-    "(in a merge patch) null for fields that cannot be null, but their schemas allow them",
-)
 def test_write_bodies_document_what_they_refuse() -> None:
-    """What the write bodies refuse their schemas say, as `q`'s schema says it: the stateful
-    test above admits these 422s to schema-valid bodies only while this fails."""
+    """What the write bodies refuse their schemas say, as `q`'s schema says it."""
     schemas = create_app(Settings(database_url="sqlite://")).openapi()["components"]["schemas"]
     assert not undocumented_refusals(schemas)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="If-Match is documented as optional, but a PUT, PATCH or DELETE without it is 428",
-)
 def test_if_match_is_documented_as_required() -> None:
-    """The stateful test above admits 428 to a schema-valid write without `If-Match` only
-    while this fails."""
+    """A PUT, PATCH or DELETE without `If-Match` is 428; the document says it is required."""
     paths = create_app(Settings(database_url="sqlite://")).openapi()["paths"]
     optional = [
         f"{method.upper()} {path}"

@@ -367,9 +367,20 @@ def _links(operations: dict[str, Any], parameter: str, field: str, *methods: str
             continue
         parameters = {parameter: f"$response.body#/{field}"}
         if method != "get":
-            parameters["header.If-Match"] = "$response.header.ETag"
+            parameters["header.if-match"] = "$response.header.ETag"
         found[LINK_NAMES[method]] = {"operationId": operation_id, "parameters": parameters}
     return found
+
+
+def _if_match_required(paths: dict[str, Any]) -> None:
+    """Document `If-Match` as required where it is. The route takes it as optional so that
+    its absence is answered 428 Precondition Required, as RFC 6585 says, rather than 422."""
+    for operations in paths.values():
+        for method in ("put", "patch", "delete"):
+            for parameter in operations.get(method, {}).get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"] == "if-match":
+                    parameter["required"] = True
+                    parameter["schema"] = {"type": "string"}
 
 
 def link_writes(spec: dict[str, Any]) -> None:
@@ -377,6 +388,7 @@ def link_writes(spec: dict[str, Any]) -> None:
     carrying the ETag as `If-Match`: a client (or Schemathesis' stateful mode) can walk
     create → read → update → delete from the document alone."""
     paths = spec.get("paths", {})
+    _if_match_required(paths)
     targets = [(kind, "{slug}", "slug", "slug") for kind in RESOURCES]
     targets.append(("passages", "{passage_id}", "passage_id", "id"))
     for kind, key, parameter, field in targets:

@@ -16,7 +16,7 @@ from pydantic import (
 
 from app.dates import edtf_span
 from app.models import ActorKind, RegionKind
-from app.schemas.base import Slug, Year
+from app.schemas.base import CONTROL_FREE_PATTERN, Slug, Year
 from app.schemas.passage import PassageDetail
 from app.text import slugify
 
@@ -29,8 +29,35 @@ def _printable(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_printable)]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+# What `_printable` and whitespace stripping enforce, as JSON Schema patterns: no control
+# characters but tab, newline and carriage return; and, where a value is needed, something
+# besides white space.
+PRINTABLE = {"pattern": CONTROL_FREE_PATTERN}
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
+NOT_BLANK = {"pattern": rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"}
+
+
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=200, json_schema_extra=NOT_BLANK),
+    AfterValidator(_printable),
+]
+LongText = Annotated[
+    str, Field(max_length=5000, json_schema_extra=PRINTABLE), AfterValidator(_printable)
+]
+PassageText = Annotated[
+    str,
+    Field(min_length=1, max_length=20000, json_schema_extra=NOT_BLANK),
+    AfterValidator(_printable),
+]
+TranslatedText = Annotated[
+    str, Field(max_length=20000, json_schema_extra=PRINTABLE), AfterValidator(_printable)
+]
+SourceName = Annotated[
+    str,
+    Field(min_length=1, max_length=255, json_schema_extra=NOT_BLANK),
+    AfterValidator(_printable),
+]
 SlugLinks = Annotated[list[Slug], Field(max_length=MAX_LINKS)]
 
 
@@ -44,13 +71,13 @@ class EntityCreate(WriteModel):
     slug: Slug | None = Field(
         default=None, description="Stable identifier; derived from `name` when left out."
     )
-    description: Annotated[str, Field(max_length=5000), AfterValidator(_printable)] = ""
-    description_en: Annotated[str, Field(max_length=5000), AfterValidator(_printable)] | None = None
+    description: LongText = ""
+    description_en: LongText | None = None
     aliases: Annotated[list[Name], Field(max_length=50)] = Field(
         default_factory=list,
         description="Other names, spellings and transliterations; auto-linking matches them.",
     )
-    note: Annotated[str, Field(max_length=5000), AfterValidator(_printable)] | None = Field(
+    note: LongText | None = Field(
         default=None, description="Curator's note, e.g. why a fact is left out."
     )
 
@@ -122,10 +149,8 @@ class PassageLinks(EntityLinks):
 
 
 class PassageCreate(YearSpan):
-    text: Annotated[str, Field(min_length=1, max_length=20000), AfterValidator(_printable)] = Field(
-        description="The passage verbatim, without citation markers."
-    )
-    text_en: Annotated[str, Field(max_length=20000), AfterValidator(_printable)] | None = None
+    text: PassageText = Field(description="The passage verbatim, without citation markers.")
+    text_en: TranslatedText | None = None
     start_year: Year | None = Field(
         default=None, description="Left out: read from the text when auto-linking."
     )
@@ -133,8 +158,8 @@ class PassageCreate(YearSpan):
     footnotes: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=20)] = Field(
         default_factory=list
     )
-    note: Annotated[str, Field(max_length=5000), AfterValidator(_printable)] | None = None
-    source_file: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+    note: LongText | None = None
+    source_file: SourceName = Field(
         default="api", description="Name of the source the passage comes from."
     )
     links: PassageLinks | None = Field(
@@ -145,13 +170,21 @@ class PassageCreate(YearSpan):
 
 
 def patch_model(model: type[BaseModel]) -> type[BaseModel]:
-    """A copy of `model` whose fields are all optional: a PATCH body (JSON merge patch)."""
+    """A copy of `model` whose fields are all optional: a PATCH body (JSON merge patch).
+
+    As RFC 7396 says, `null` removes a member: a field with a default goes back to it, so it
+    takes `null`; a field the resource cannot be without (a name, a kind) does not."""
     fields: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         annotation: Any = field.annotation
-        if field.metadata:
-            annotation = Annotated[(annotation, *field.metadata)]
-        fields[name] = (annotation | None, Field(default=None, description=field.description))
+        extra = (
+            [Field(json_schema_extra=field.json_schema_extra)] if field.json_schema_extra else []
+        )
+        if field.metadata or extra:
+            annotation = Annotated[(annotation, *field.metadata, *extra)]
+        if not field.is_required():
+            annotation = annotation | None
+        fields[name] = (annotation, Field(default=None, description=field.description))
     name = model.__name__.replace("Create", "Patch")
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 

@@ -221,6 +221,50 @@ class TestPreconditions:
         assert (before, [a["slug"] for a in after["items"]]) == (0, ["kgb"])
 
 
+class TestMergePatch:
+    PATH = "/api/v1/actors/kgb"
+
+    def test_null_puts_a_field_back_to_its_default(
+        self, writable_client: TestClient, writer: dict[str, str]
+    ) -> None:
+        before = writable_client.get(self.PATH).json()
+        assert before["aliases"]
+        assert before["description"]
+        response = writable_client.patch(
+            self.PATH,
+            json={"aliases": None, "description": None, "note": None},
+            headers={**writer, "If-Match": etag(writable_client, self.PATH)},
+        )
+        assert response.status_code == 200, response.text
+        after = response.json()
+        assert (after["aliases"], after["description"], after["note"]) == ([], "", None)
+        assert after["name"] == before["name"]
+
+    @pytest.mark.parametrize("field", ["name", "kind"])
+    def test_null_for_a_field_it_cannot_be_without_is_422(
+        self, writable_client: TestClient, writer: dict[str, str], field: str
+    ) -> None:
+        response = writable_client.patch(
+            self.PATH,
+            json={field: None},
+            headers={**writer, "If-Match": etag(writable_client, self.PATH)},
+        )
+        body = problem(response, 422)
+        assert [p["name"] for p in body["invalid_params"]] == [field]
+
+    @pytest.mark.parametrize("value", ["   ", "Che\x01ka"])
+    def test_blank_or_control_characters_in_a_name_are_422(
+        self, writable_client: TestClient, writer: dict[str, str], value: str
+    ) -> None:
+        response = writable_client.patch(
+            self.PATH,
+            json={"name": value},
+            headers={**writer, "If-Match": etag(writable_client, self.PATH)},
+        )
+        body = problem(response, 422)
+        assert [p["name"] for p in body["invalid_params"]] == ["name"]
+
+
 def _create_body(detail: dict[str, Any]) -> dict[str, Any]:
     fields = ("name", "name_en", "description", "description_en", "aliases", "note", "kind")
     body = {key: detail[key] for key in fields if key in detail}
