@@ -220,12 +220,19 @@ class _SqliteWriter:
         self.connection = connection
 
     def reserve_ids(self, count: int) -> Sequence[int]:
-        """`count` ids after the largest, as SQLite would give them.
+        """`count` ids after the largest ever given (`AUTOINCREMENT` keeps it), as SQLite
+        would give them.
 
         A transaction that has read the table may only write to it if nobody wrote in
         between, so another writer makes the insert fail rather than take these ids.
         """
-        largest = self.connection.scalar(text(f"SELECT max(id) FROM {PASSAGES.name}"))
+        largest = self.connection.scalar(
+            text(
+                f"SELECT max(coalesce((SELECT max(id) FROM {PASSAGES.name}), 0), "
+                "coalesce((SELECT seq FROM sqlite_sequence WHERE name = :table), 0))"
+            ),
+            {"table": PASSAGES.name},
+        )
         first = int(largest or 0) + 1
         return range(first, first + count)
 

@@ -5,10 +5,13 @@ from pathlib import Path
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, inspect, text
+from sqlalchemy.orm import Session
 
+from app.config import PROJECT_ROOT
 from app.models import Base
 from app.models.search import INDEXED_COLUMNS, fts_table
-from tests.databases import alembic_config, throwaway_database
+from app.seed import load_seed, read_seed
+from tests.databases import alembic_config, migrate, throwaway_database
 
 MODEL_TABLES = set(Base.metadata.tables)
 
@@ -90,3 +93,36 @@ class TestMigrations:
                     command.check(config)
             finally:
                 engine.dispose()
+
+
+def test_sqlite_passages_keep_their_data_through_the_autoincrement_copy(tmp_path: Path) -> None:
+    """The revision that copies `passages` on SQLite keeps every row, link and search entry,
+    and from then on a deleted passage's id is not given again."""
+    with throwaway_database("sqlite", tmp_path) as url:
+        migrate(url, "295adf373ca6")
+        engine = create_engine(url)
+        try:
+            with Session(engine) as session, session.begin():
+                load_seed(session, read_seed(PROJECT_ROOT / "seed"))
+            counted = (
+                "SELECT (SELECT count(*) FROM passages), (SELECT count(*) FROM passage_actors), "
+                "(SELECT count(*) FROM search_passages)"
+            )
+            with engine.connect() as connection:
+                before = connection.execute(text(counted)).one()
+            migrate(url)
+            with engine.begin() as connection:
+                assert connection.execute(text(counted)).one() == before
+                newest = connection.scalar(text("SELECT max(id) FROM passages"))
+                connection.execute(text("DELETE FROM passages WHERE id = :id"), {"id": newest})
+                assert connection.execute(text(counted)).one()[2] == before[2] - 1
+                connection.execute(
+                    text(
+                        "INSERT INTO passages (position, text, footnotes, source_file, "
+                        "source_line, checksum, search_text, created_at, updated_at) VALUES "
+                        "(99, 'x', '[]', 'test', 1, 'x', 'x', '2026-01-01', '2026-01-01')"
+                    )
+                )
+                assert connection.scalar(text("SELECT max(id) FROM passages")) == newest + 1
+        finally:
+            engine.dispose()

@@ -30,6 +30,8 @@ class Passage(TimestampMixin, Base):
         Index("ix_passages_position_id", "position", "id"),
         Index("ix_passages_years", "start_year", "end_year"),
         CheckConstraint("start_year <= end_year", name="years_ordered"),
+        # An id is never given twice, even after a delete (SQLite's default reuses the last).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

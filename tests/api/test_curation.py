@@ -315,6 +315,21 @@ class TestDelete:
         kgb = writable_client.get("/api/v1/actors/kgb").json()
         assert [p["id"] for p in kgb["passages"]] == [9]
 
+    def test_a_deleted_passage_id_is_never_given_again(
+        self, writable_client: TestClient, writer: dict[str, str]
+    ) -> None:
+        body = {"text": NEW_PASSAGE, "links": {}}
+        newest = writable_client.post("/api/v1/passages", json=body, headers=writer)
+        assert newest.status_code == 201, newest.text
+        deleted = writable_client.delete(
+            newest.headers["location"], headers={**writer, "If-Match": newest.headers["etag"]}
+        )
+        assert deleted.status_code == 204
+        again = writable_client.post("/api/v1/passages", json=body, headers=writer)
+        assert again.status_code == 201, again.text
+        assert again.json()["id"] > newest.json()["id"]
+        assert writable_client.get(newest.headers["location"]).status_code == 404
+
 
 class TestAutoLinking:
     def test_new_passage_is_linked_and_dated(
