@@ -148,6 +148,10 @@ def _batches(rows: Iterable[PassageRow], size: int) -> Iterator[list[PassageRow]
         yield batch
 
 
+class BulkLoadUnsupported(TypeError):
+    """The bulk path cannot write this database or this column; use the ORM loader."""
+
+
 def _processor(column: Column[Any], connection: Connection) -> Processor:
     """What the dialect does to a Python value of `column` before the driver gets it."""
     dialect = connection.dialect
@@ -162,7 +166,7 @@ def _as_is(value: Any) -> Any:
 def _default(column: Column[Any]) -> Any:
     """The value the ORM gives a column left out: its Python-side default, or None."""
     if column.server_default is not None or column.computed is not None:
-        raise NotImplementedError(f"passages.{column.name}: a default the database computes")
+        raise BulkLoadUnsupported(f"passages.{column.name}: a default the database computes")
     default: Any = column.default
     if default is None:
         return None
@@ -170,7 +174,7 @@ def _default(column: Column[Any]) -> Any:
         return default.arg(None)
     if default.is_scalar:
         return default.arg
-    raise NotImplementedError(f"passages.{column.name}: a default the database computes")
+    raise BulkLoadUnsupported(f"passages.{column.name}: a default the database computes")
 
 
 class _PassageValues:
@@ -295,7 +299,7 @@ class _PostgresWriter:
         self.write(table, columns, links)
 
     def index(self, ids: Sequence[int], batch: Sequence[PassageRow]) -> None:
-        pass
+        """Nothing to write: PostgreSQL computes each row's `search_vector` itself."""
 
 
 _Writer = _SqliteWriter | _PostgresWriter
@@ -307,7 +311,7 @@ def _writer(connection: Connection) -> _Writer:
         return _SqliteWriter(connection)
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         return _PostgresWriter(connection)
-    raise NotImplementedError(f"bulk insert on {dialect.name}+{dialect.driver}")
+    raise BulkLoadUnsupported(f"bulk insert on {dialect.name}+{dialect.driver}")
 
 
 @contextmanager

@@ -24,7 +24,7 @@ import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from schemathesis.checks import CHECKS, CheckContext, CheckFunction
+from schemathesis.checks import CheckContext, CheckFunction
 from schemathesis.python.asgi import shutdown_lifespans
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import create_engine, select
@@ -33,6 +33,7 @@ from app.config import Settings
 from app.main import create_app
 from app.models import Actor, Event, Period, Region, Theme
 from app.models.base import EntityMixin
+from tests.schemathesis_checks import every_response_check
 
 # Cases sent per backend, reported once the module's tests are done.
 CASES: Counter[str] = Counter()
@@ -163,22 +164,6 @@ def writes_need_a_key(
     if case.method.upper() in WRITES:
         assert not 200 <= response.status_code < 300, (case.method, case.path, response.text)
     return None
-
-
-def every_response_check() -> list[CheckFunction]:
-    """All of Schemathesis' built-in response checks (classes are whole-run checks)."""
-    checks = [check for check in CHECKS.get_all() if not isinstance(check, type)]
-    names = {check.__name__ for check in checks}
-    assert {
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_headers_conformance",
-        "response_schema_conformance",
-        "negative_data_rejection",
-        "positive_data_acceptance",
-    } <= names, names
-    return checks
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -48,7 +48,7 @@ import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from schemathesis.checks import CHECKS, CheckContext, CheckFunction
+from schemathesis.checks import CheckContext, CheckFunction
 from schemathesis.generation.stateful.state_machine import (
     RecordingStateMachine,
     StepInput,
@@ -64,6 +64,7 @@ from app.main import create_app
 from app.text import slugify
 from tests.databases import clone_database
 from tests.keys import make_key
+from tests.schemathesis_checks import every_response_check
 
 # Hypothesis examples (scenarios) of at most STEPS calls each, per backend: under a minute on
 # either, the database put back before each scenario in well under 100 ms.
@@ -215,25 +216,6 @@ def stateful_schema(stateful_app: FastAPI, database: Database) -> OpenApiSchema:
     return schemathesis.openapi.from_asgi("/openapi.json", stateful_app, config=config)
 
 
-def every_response_check() -> list[CheckFunction]:
-    """All of Schemathesis' built-in response checks (classes are whole-run checks)."""
-    checks = [check for check in CHECKS.get_all() if not isinstance(check, type)]
-    names = {check.__name__ for check in checks}
-    assert {
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_headers_conformance",
-        "response_schema_conformance",
-        "negative_data_rejection",
-        "positive_data_acceptance",
-        "use_after_free",
-        "ensure_resource_availability",
-        "ignored_auth",
-    } <= names, names
-    return checks
-
-
 def _str(value: str | bytes | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -321,7 +303,7 @@ class FreshDatabase(RecordingStateMachine):
     ) -> None:
         case.validate_response(
             response,
-            checks=every_response_check(),
+            checks=every_response_check(stateful=True),
             additional_checks=[
                 *(additional_checks or []),
                 self.rejects_valid_bodies_only_by_known_rules,

@@ -1,0 +1,25 @@
+"""The Schemathesis checks both fuzzing tests run: every built-in response check."""
+
+from schemathesis.checks import CHECKS, CheckFunction
+
+RESPONSE_CHECKS = {
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+}
+# Checks of a sequence of calls, which only the stateful run makes.
+STATEFUL_CHECKS = {"use_after_free", "ensure_resource_availability", "ignored_auth"}
+
+
+def every_response_check(*, stateful: bool = False) -> list[CheckFunction]:
+    """All of Schemathesis' built-in response checks (classes are whole-run checks); fails
+    when one the tests count on is missing from the installed version."""
+    checks = [check for check in CHECKS.get_all() if not isinstance(check, type)]
+    names = {check.__name__ for check in checks}
+    expected = RESPONSE_CHECKS | (STATEFUL_CHECKS if stateful else set())
+    assert expected <= names, expected - names
+    return checks
