@@ -59,6 +59,7 @@ class PageResult(Generic[M]):
     items: list[M]
     total: int
     next_cursor: str | None
+    total_exact: bool = True
 
 
 def page_of(
@@ -70,4 +71,10 @@ def page_of(
         next_url = str(request.url.include_query_params(cursor=result.next_cursor))
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     items = [schema.model_validate(item) for item in result.items]
-    return Page[S](items=items, total=result.total, limit=limit, next=next_url)
+    return Page[S](
+        items=items,
+        total=result.total,
+        total_exact=result.total_exact,
+        limit=limit,
+        next=next_url,
+    )

@@ -384,6 +384,12 @@ def build_database(url: str, passages: int, *, batch_size: int = 5000) -> BuildR
             fts = is_sqlite(url)
             if fts:
                 _sqlite_finish(connection)
+            else:
+                # Statistics and a visibility map now, as autovacuum would give them later:
+                # the planner reads the first and index-only scans the second.
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "VACUUM ANALYZE"
+                )
     finally:
         engine.dispose()
     return BuildReport(

@@ -4,12 +4,15 @@ return the same rows.
 Datasette gets one request per question, as Anales does: a `?sql=` query with named
 parameters (the slugs are resolved inside the SQL, as Anales resolves them per request) and
 `_shape=array`, or its table view for full-text search. The list queries return the first
-page and the total, like Anales' `{items, total, next}`: 21 rows (20 and one to know there is
-a next page) plus a `total` column counted over the same conditions.
+page and the total, like Anales' `{items, total, total_exact, next}`: 21 rows (20 and one to
+know there is a next page) plus a `total` column counted over the same conditions up to
+COUNT_LIMIT + 1 matches, as Anales counts by default (`total_exact` false past COUNT_LIMIT).
 """
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
+
+from app.schemas.base import COUNT_LIMIT
 
 # The columns of Anales' PassageItem.
 PASSAGE_COLUMNS = (
@@ -26,7 +29,7 @@ with matching as not materialized (
       where t.slug = :theme)
     and p.start_year <= :year_to and p.end_year >= :year_from
 )
-select m.*, (select count(*) from matching) as total
+select m.*, (select count(*) from (select 1 from matching limit {COUNT_LIMIT + 1})) as total
 from matching m order by m.position, m.id limit 21
 """
 
@@ -43,7 +46,7 @@ with recursive era(id) as (
   where p.id in (select passage_id from passage_periods where period_id in (select id from era))
     and p.id in (select passage_id from passage_regions where region_id in (select id from area))
 )
-select m.*, (select count(*) from matching) as total
+select m.*, (select count(*) from (select 1 from matching limit {COUNT_LIMIT + 1})) as total
 from matching m order by m.position, m.id limit 21
 """
 

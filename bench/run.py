@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 
+from app.schemas.base import COUNT_LIMIT
 from bench.generate import BuildReport, cached_report, data_key
 from bench.questions import Question, questions
 
@@ -518,12 +519,16 @@ def run_questions(
     return run
 
 
-def _ids(reply: Reply, side: str) -> tuple[list[int], int | None]:
+def _ids(reply: Reply, side: str) -> tuple[list[int], str]:
+    """The page's passage ids and its total as both state it ("1,000+" past the bound)."""
     data = reply.json()
     if side == "anales":
-        return [item["id"] for item in data["items"]], data.get("total")
+        plus = "" if data.get("total_exact", True) else "+"
+        return [item["id"] for item in data["items"]], f"{data.get('total'):,}{plus}"
     rows = data[:20]
-    return [row["id"] for row in rows], (data[0]["total"] if data else 0)
+    total = data[0]["total"] if data else 0
+    said = f"{COUNT_LIMIT:,}+" if total > COUNT_LIMIT else f"{total:,}"
+    return [row["id"] for row in rows], said
 
 
 def compare(result: SizeResult, mix: list[Question]) -> None:

@@ -123,7 +123,13 @@ class TestWalkingPages:
 
     def test_empty_list(self, client: TestClient) -> None:
         response = client.get("/api/v1/events", params={"q": "stalingrado"})
-        assert response.json() == {"items": [], "total": 0, "limit": 20, "next": None}
+        assert response.json() == {
+            "items": [],
+            "total": 0,
+            "total_exact": True,
+            "limit": 20,
+            "next": None,
+        }
         assert "link" not in response.headers
 
     def test_a_cursor_past_the_end_gives_an_empty_last_page(self, client: TestClient) -> None:

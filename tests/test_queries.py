@@ -67,7 +67,8 @@ class TestStatementCounts:
     def test_does_not_grow_with_the_answer(
         self, client: TestClient, statements: list[str], few: str, many: str
     ) -> None:
-        assert count(client, statements, few) == count(client, statements, many)
+        # A last page may skip the count (its items are the total), so fewer is allowed.
+        assert count(client, statements, many) <= count(client, statements, few)
 
     def test_sizes_really_differ(self, client: TestClient) -> None:
         small = client.get("/api/v1/actors/kgb").json()

@@ -2,9 +2,9 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, func, literal, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload, with_parent
 from sqlalchemy.orm.attributes import set_committed_value
@@ -13,7 +13,7 @@ from app.errors import InvalidParameter
 from app.models import Actor, Period, Region, Theme
 from app.models.base import EntityMixin
 from app.pagination import CursorValue, PageResult, decode_cursor, encode_cursor
-from app.schemas.base import LinkFilter
+from app.schemas.base import COUNT_LIMIT, LinkFilter
 from app.text import fold
 
 M = TypeVar("M")
@@ -31,12 +31,23 @@ class SortKey:
         return [col.type.python_type for col in self.columns]
 
     def after(self, values: Sequence[CursorValue]) -> ColumnElement[bool]:
-        """Rows strictly after `values` in this order: (a > x) or (a = x and b > y) …"""
+        """Rows strictly after `values` in this order: (a > x) or (a = x and b > y) …, with
+        `a >= x` stated apart so that the database can start an index range there."""
         clauses = []
         for i, col in enumerate(self.columns):
             equal = [self.columns[j] == values[j] for j in range(i)]
             clauses.append(and_(*equal, col > values[i]))
-        return or_(*clauses)
+        return and_(self.columns[0] >= values[0], or_(*clauses))
+
+    def up_to(self, values: Sequence[CursorValue]) -> ColumnElement[bool]:
+        """Rows at or before `values` in this order, with `a <= x` stated apart (the end
+        of an index range)."""
+        clauses = []
+        for i, col in enumerate(self.columns):
+            equal = [self.columns[j] == values[j] for j in range(i)]
+            last = i == len(self.columns) - 1
+            clauses.append(and_(*equal, col <= values[i] if last else col < values[i]))
+        return and_(self.columns[0] <= values[0], or_(*clauses))
 
     def values_of(self, row: Any) -> list[CursorValue]:
         return [getattr(row, col.key) for col in self.columns]
@@ -63,6 +74,152 @@ def paginate(
     return PageResult(items=rows, total=total or 0, next_cursor=next_cursor)
 
 
+# How many rows, in list order, a page is looked for row by row before the filter's sets are
+# gathered instead.
+PAGE_WINDOW = 5_000
+
+
+@dataclass(frozen=True)
+class Filtered(Generic[M]):
+    """One filtered list written two ways, for the two plans `paginate_filtered` chooses from.
+
+    `by_sets` tests each row's membership in the set of rows linked to the filter's entities:
+    the database gathers those sets first, so it costs what the sets hold: little for a rare
+    filter, a great deal for one that matches a large share of a big corpus. `by_probes`
+    looks up each row's own links as it walks the list in order, so it costs what it walks:
+    little when matches come soon, the whole corpus when they never do.
+    """
+
+    by_sets: Select[M]
+    by_probes: Select[M]
+
+
+def paginate_filtered(
+    session: Session,
+    query: Filtered[M],
+    sort: SortKey,
+    *,
+    limit: int,
+    cursor: str | None,
+    options: Sequence[Any] = (),
+    exact_total: bool = False,
+) -> PageResult[M]:
+    """`paginate` for lists that grow with the corpus, where no single plan serves every
+    filter: each plan is tried only as far as it stays cheap, so the work a page costs
+    depends on the page and the filter's selectivity, not on the size of the corpus.
+
+    The page is looked for row by row in the next `PAGE_WINDOW` rows; only when they hold
+    too few matches (a rare filter) are the sets gathered. The total stops at
+    `COUNT_LIMIT` matches: exact up to that many, a lower bound beyond (`total_exact`
+    false), unless `exact_total` asks for the full count, which costs what the matches
+    number.
+    """
+    after = decode_cursor(cursor, sort.types) if cursor is not None else None
+    table = query.by_probes.get_final_froms()[0]
+    rows, probed = first_rows(session, query, sort, limit + 1, after=after, options=options)
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor(sort.values_of(rows[limit - 1]))
+    if after is None and next_cursor is None:
+        return PageResult(items=rows, total=len(rows), next_cursor=None)
+    if exact_total:
+        total, exact = _count(session, query.by_sets), True
+    elif probed and next_cursor is not None:
+        # limit + 1 matches among the rows walked: walk about twice as far, from the top,
+        # as should hold COUNT_LIMIT of them; fall back on the sets if that falls short.
+        walked = session.scalar(
+            select(func.count())
+            .select_from(table)
+            .where(*([sort.after(after)] if after is not None else []))
+            .where(sort.up_to(sort.values_of(rows[limit])))
+        )
+        window = 2 * COUNT_LIMIT * (walked or 1) // (limit + 1) + 1
+        total, exact = _bounded_count(session, query, sort, table, window)
+    else:
+        # A last page found by walking tells nothing of how dense the matches are: walk one
+        # window from the top. A page the sets had to answer is a rare filter: count those.
+        first = PAGE_WINDOW if probed else None
+        total, exact = _bounded_count(session, query, sort, table, first)
+    return PageResult(items=rows[:limit], total=total, next_cursor=next_cursor, total_exact=exact)
+
+
+def first_rows(
+    session: Session,
+    query: Filtered[M],
+    sort: SortKey,
+    count: int,
+    *,
+    after: Sequence[CursorValue] | None = None,
+    options: Sequence[Any] = (),
+) -> tuple[list[M], bool]:
+    """The first `count` rows after `after` in `sort` order, and whether they were found row
+    by row within the next `PAGE_WINDOW` rows (else the sets were gathered)."""
+
+    def rows_of(stmt: Select[M]) -> list[M]:
+        if after is not None:
+            stmt = stmt.where(sort.after(after))
+        return list(session.scalars(stmt.options(*options).order_by(*sort.columns).limit(count)))
+
+    if _plans_itself(session):
+        return rows_of(query.by_sets), False
+    table = query.by_probes.get_final_froms()[0]
+    end = _nth_row(session, table, sort, after, PAGE_WINDOW)
+    rows = rows_of(query.by_probes if end is None else query.by_probes.where(sort.up_to(end)))
+    if end is None or len(rows) == count:
+        return rows, True
+    return rows_of(query.by_sets), False
+
+
+def _plans_itself(session: Session) -> bool:
+    """PostgreSQL turns both forms into the same semi-join and picks its plan from the
+    table statistics, stopping early under a LIMIT: it is sent the set form alone. SQLite
+    follows the form it is given, so it gets the walk first."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _nth_row(
+    session: Session,
+    table: Any,
+    sort: SortKey,
+    after: Sequence[CursorValue] | None,
+    n: int,
+) -> Row[Any] | None:
+    """The sort key of the `n`-th row of `table` after `after`, or None when fewer are left."""
+    stmt = select(*sort.columns).select_from(table)
+    if after is not None:
+        stmt = stmt.where(sort.after(after))
+    return session.execute(stmt.order_by(*sort.columns).offset(n - 1).limit(1)).first()
+
+
+def _count(
+    session: Session, stmt: Select[Any], cap: int | None = None, walk: SortKey | None = None
+) -> int:
+    """Rows of `stmt`, at most `cap`; `walk` counts them in that order (along its index, not
+    one the database may prefer for the other conditions and that the window does not bound)."""
+    rows = stmt.with_only_columns(literal(1), maintain_column_froms=True)
+    rows = rows.order_by(*(walk.columns if walk is not None else ())).limit(cap)
+    return session.scalar(select(func.count()).select_from(rows.subquery())) or 0
+
+
+def _bounded_count(
+    session: Session, query: Filtered[Any], sort: SortKey, table: Any, window: int | None
+) -> tuple[int, bool]:
+    """Matches up to COUNT_LIMIT, row by row over the first `window` rows when given, from
+    the sets when that walk ends short of COUNT_LIMIT with rows left."""
+    found = None
+    if window is not None and not _plans_itself(session):
+        end = _nth_row(session, table, sort, None, window)
+        walk = query.by_probes if end is None else query.by_probes.where(sort.up_to(end))
+        found = _count(session, walk, COUNT_LIMIT + 1, walk=sort)
+        if found <= COUNT_LIMIT and end is not None:
+            found = None
+    if found is None:
+        found = _count(session, query.by_sets, COUNT_LIMIT + 1)
+    if found > COUNT_LIMIT:
+        return COUNT_LIMIT, False
+    return found, True
+
+
 def resolve_slugs(
     session: Session, model: type[E], slugs: Sequence[str], *, parameter: str
 ) -> list[int]:
@@ -86,10 +243,17 @@ def with_descendants(model: type[Period] | type[Region], ids: Sequence[int]) -> 
 
 
 def linked_to(
-    owner_id: InstrumentedAttribute[int], link: Table, target_ids: Select[int] | list[int]
+    owner_id: InstrumentedAttribute[int],
+    link: Table,
+    target_ids: Select[int] | list[int],
+    *,
+    probe: bool = False,
 ) -> ColumnElement[bool]:
-    """`owner_id` is linked through `link` to any of `target_ids`."""
+    """`owner_id` is linked through `link` to any of `target_ids`: as membership in the set of
+    linked owners, or with `probe` as a lookup of each owner's links (see `Filtered`)."""
     owner_col, target_col = (col for col in link.primary_key.columns)
+    if probe:
+        return select(owner_col).where(owner_col == owner_id, target_col.in_(target_ids)).exists()
     return owner_id.in_(select(owner_col).where(target_col.in_(target_ids)))
 
 
@@ -131,26 +295,46 @@ class LinkTables:
     themes: Table
 
 
+@dataclass(frozen=True)
+class LinkTargets:
+    """The resolved era, theme, actor and region filters: (link table, target ids) pairs."""
+
+    targets: list[tuple[Table, Select[int] | list[int]]]
+
+    def conditions(
+        self, owner_id: InstrumentedAttribute[int], *, probe: bool = False
+    ) -> list[ColumnElement[bool]]:
+        """OR within one filter, AND across them."""
+        return [linked_to(owner_id, link, ids, probe=probe) for link, ids in self.targets]
+
+
+def link_targets(session: Session, filters: LinkFilter, links: LinkTables) -> LinkTargets:
+    """Resolve the slugs of the link filters once (a 422 names an unknown one); an era or a
+    region stands for itself and everything below it, read here so that each row's links
+    are tested against a plain list of ids."""
+    targets: list[tuple[Table, Select[int] | list[int]]] = []
+    if filters.era:
+        ids = resolve_slugs(session, Period, filters.era, parameter="era")
+        targets.append((links.periods, list(session.scalars(with_descendants(Period, ids)))))
+    if filters.theme:
+        targets.append(
+            (links.themes, resolve_slugs(session, Theme, filters.theme, parameter="theme"))
+        )
+    if filters.actor:
+        targets.append(
+            (links.actors, resolve_slugs(session, Actor, filters.actor, parameter="actor"))
+        )
+    if filters.region:
+        ids = resolve_slugs(session, Region, filters.region, parameter="region")
+        targets.append((links.regions, list(session.scalars(with_descendants(Region, ids)))))
+    return LinkTargets(targets)
+
+
 def link_conditions(
     session: Session, owner_id: InstrumentedAttribute[int], filters: LinkFilter, links: LinkTables
 ) -> list[ColumnElement[bool]]:
     """The era, theme, actor and region filters: OR within one, AND across them."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.era:
-        ids = resolve_slugs(session, Period, filters.era, parameter="era")
-        tree = with_descendants(Period, ids)
-        conditions.append(linked_to(owner_id, links.periods, tree))
-    if filters.theme:
-        ids = resolve_slugs(session, Theme, filters.theme, parameter="theme")
-        conditions.append(linked_to(owner_id, links.themes, ids))
-    if filters.actor:
-        ids = resolve_slugs(session, Actor, filters.actor, parameter="actor")
-        conditions.append(linked_to(owner_id, links.actors, ids))
-    if filters.region:
-        ids = resolve_slugs(session, Region, filters.region, parameter="region")
-        tree = with_descendants(Region, ids)
-        conditions.append(linked_to(owner_id, links.regions, tree))
-    return conditions
+    return link_targets(session, filters, links).conditions(owner_id)
 
 
 def include_options(model: type[Any], include: Sequence[str]) -> list[Any]:
@@ -173,15 +357,26 @@ def get_by_slug(
 EMBED_LIMIT = 100
 
 
-def embed_linked(session: Session, obj: Any, relation: str, limit: int = EMBED_LIMIT) -> None:
-    """Load the first `limit` items of a collection (in its own order) and count them all:
+def embed_linked(session: Session, obj: Any, relation: str) -> None:
+    """Load the first `EMBED_LIMIT` items of a collection (in its own order) and count them all:
     a detail embeds what links to it without growing with the corpus. The count is set as
-    `<relation>_total`."""
-    attribute = getattr(type(obj), relation)
+    `<relation>_total`; it reads the link table alone (its keys are the linked rows)."""
     prop = sa_inspect(type(obj)).relationships[relation]
     target = prop.mapper.class_
-    linked = with_parent(obj, attribute)
-    rows = session.scalars(select(target).where(linked).order_by(*prop.order_by).limit(limit))
-    set_committed_value(obj, relation, list(rows))
-    total = session.scalar(select(func.count()).select_from(target).where(linked))
-    setattr(obj, f"{relation}_total", total or 0)
+    ((_, owner_column),) = prop.synchronize_pairs
+    ((target_key, target_column),) = prop.secondary_synchronize_pairs
+    owner = owner_column == sa_inspect(obj).identity[0]
+    linked = Filtered(
+        by_sets=select(target).where(with_parent(obj, getattr(type(obj), relation))),
+        by_probes=select(target).where(
+            select(target_column).where(target_column == target_key, owner).exists()
+        ),
+    )
+    total = session.scalar(select(func.count()).select_from(prop.secondary).where(owner)) or 0
+    sort = SortKey(tuple(prop.order_by))
+    if total <= PAGE_WINDOW:  # few enough to gather and sort, whatever the corpus holds
+        rows = list(session.scalars(linked.by_sets.order_by(*sort.columns).limit(EMBED_LIMIT)))
+    else:
+        rows, _ = first_rows(session, linked, sort, EMBED_LIMIT)
+    set_committed_value(obj, relation, rows)
+    setattr(obj, f"{relation}_total", total)

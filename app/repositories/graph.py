@@ -53,7 +53,7 @@ def build_graph(session: Session, filters: GraphFilter) -> Graph:
         passage_filters = PassageFilter.model_validate(
             filters.model_dump(by_alias=True, include=set(LinkFilter.model_fields))
         )
-        passages = passages_repo.filtered_passages(session, passage_filters)
+        passages = passages_repo.filtered_passages(session, passage_filters).by_sets
         owners = passages.with_only_columns(Passage.id).order_by(None)
         documents += _links(session, owners, passages_repo.LINKS).values()
     if GraphSource.EVENTS in sources:

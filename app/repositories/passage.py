@@ -1,4 +1,4 @@
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Event, Passage
@@ -11,19 +11,19 @@ from app.models.associations import (
 )
 from app.pagination import PageResult
 from app.repositories.base import (
+    Filtered,
     LinkTables,
     SortKey,
     include_options,
-    link_conditions,
-    linked_to,
+    link_targets,
     matches_text,
     overlaps,
-    paginate,
+    paginate_filtered,
     resolve_slugs,
 )
 from app.repositories.facets import facet_counts, owner_ids
 from app.schemas.facets import Facets
-from app.schemas.passage import PassageFilter
+from app.schemas.passage import CountMode, PassageFilter
 
 ORDER = SortKey((Passage.position, Passage.id))
 LINKS = LinkTables(
@@ -31,22 +31,29 @@ LINKS = LinkTables(
 )
 
 
-def filtered_passages(session: Session, filters: PassageFilter) -> Select[Passage]:
+def filtered_passages(session: Session, filters: PassageFilter) -> Filtered[Passage]:
     """Every passage matching `filters`, unordered (lists page it, CSV streams it)."""
-    conditions = link_conditions(session, Passage.id, filters, LINKS)
+    targets = link_targets(session, filters, LINKS)
     if filters.event:
         ids = resolve_slugs(session, Event, filters.event, parameter="event")
-        conditions.append(linked_to(Passage.id, passage_events, ids))
-    conditions += overlaps(Passage.start_year, Passage.end_year, filters.year_from, filters.year_to)
-    conditions += matches_text(Passage.search_text, filters.q)
-    return select(Passage).where(*conditions)
+        targets.targets.append((passage_events, ids))
+    rest = overlaps(Passage.start_year, Passage.end_year, filters.year_from, filters.year_to)
+    rest += matches_text(Passage.search_text, filters.q)
+    return Filtered(
+        by_sets=select(Passage).where(*targets.conditions(Passage.id), *rest),
+        by_probes=select(Passage).where(*targets.conditions(Passage.id, probe=True), *rest),
+    )
 
 
 def list_passages(session: Session, filters: PassageFilter) -> PageResult[Passage]:
-    stmt = filtered_passages(session, filters)
-    options = include_options(Passage, filters.include)
-    return paginate(
-        session, stmt, ORDER, limit=filters.limit, cursor=filters.cursor, options=options
+    return paginate_filtered(
+        session,
+        filtered_passages(session, filters),
+        ORDER,
+        limit=filters.limit,
+        cursor=filters.cursor,
+        options=include_options(Passage, filters.include),
+        exact_total=filters.count is CountMode.EXACT,
     )
 
 
@@ -66,7 +73,7 @@ def get_passage(session: Session, passage_id: int) -> Passage | None:
 
 def passage_facets(session: Session, filters: PassageFilter) -> Facets:
     """Counts per theme, era, region, actor and decade over every matching passage."""
-    owners = owner_ids(filtered_passages(session, filters), Passage.id)
+    owners = owner_ids(filtered_passages(session, filters).by_sets, Passage.id)
     return facet_counts(
         session,
         filters.facets,

@@ -20,6 +20,9 @@ Year = Annotated[int, Field(ge=-9999, le=9999)]
 
 T = TypeVar("T")
 
+# Lists that grow with the corpus count matches up to this many unless asked for all.
+COUNT_LIMIT = 1_000
+
 
 class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -35,7 +38,15 @@ class Page(Schema, Generic[T]):
     """One page of a list. Follow `next` (also sent as a `Link: rel="next"` header) for more."""
 
     items: list[T]
-    total: int = Field(description="How many items match the filters, over all pages.")
+    total: int = Field(
+        description="How many items match the filters, over all pages; when `total_exact` "
+        "is false, a lower bound: counting stopped there."
+    )
+    total_exact: bool = Field(
+        default=True,
+        description="False when more items match than `total` says. Lists that grow with "
+        f"the corpus count up to {COUNT_LIMIT:,} matches unless asked for `count=exact`.",
+    )
     limit: int = Field(description="The page size used.")
     next: str | None = Field(description="URL of the next page, or null on the last one.")
 

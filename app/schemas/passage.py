@@ -3,7 +3,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from app.schemas.base import LinkFilter, PageParams, Schema, SlugList
+from app.schemas.base import COUNT_LIMIT, LinkFilter, PageParams, Schema, SlugList
 from app.schemas.facets import FacetParams, comma_list_schema, split_commas
 from app.schemas.summaries import (
     ActorSummary,
@@ -56,7 +56,18 @@ class PassageInclude(StrEnum):
     THEMES = "themes"
 
 
+class CountMode(StrEnum):
+    BOUNDED = "bounded"
+    EXACT = "exact"
+
+
 class PassageFilter(LinkFilter, FacetParams, PageParams):
+    count: CountMode = Field(
+        default=CountMode.BOUNDED,
+        description=f"`bounded` counts matches up to {COUNT_LIMIT:,} (`total_exact` false "
+        "beyond), so that a page costs about the same whatever the corpus holds; `exact` "
+        "counts them all, which costs what they number.",
+    )
     include: list[PassageInclude] = Field(
         default_factory=list,
         description="Embed these links in each item, as summaries (comma-separated or "

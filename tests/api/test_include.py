@@ -101,4 +101,5 @@ def count(client: TestClient, statements: list[str], path: str) -> int:
 def test_statements_do_not_grow_with_the_page(
     client: TestClient, statements: list[str], few: str, many: str
 ) -> None:
-    assert count(client, statements, few) == count(client, statements, many)
+    # A last page may skip the count (its items are the total), so fewer is allowed.
+    assert count(client, statements, many) <= count(client, statements, few)
