@@ -335,11 +335,12 @@ def postgres_lock(url: str, table: str = "passages") -> Iterator[None]:
     """Hold an ACCESS EXCLUSIVE lock on `table` from another connection."""
     engine = create_engine(url)
     try:
-        with engine.connect() as connection:
-            transaction = connection.begin()
+        with engine.connect() as connection, connection.begin() as transaction:
             connection.execute(text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
-            yield
-            transaction.rollback()
+            try:
+                yield
+            finally:
+                transaction.rollback()
     finally:
         engine.dispose()
 
@@ -434,6 +435,8 @@ class TestPoolExhaustion:
             pool_timeout_s=0.2,
             statement_timeout_ms=10_000,
             sqlite_busy_timeout_ms=10_000,
+            # A kept answer needs no connection: every request here must ask the database.
+            response_cache_bytes=0,
         )
         lock = postgres_lock if backend == "postgresql" else sqlite_exclusive_lock
         with serve(settings) as client:
