@@ -35,8 +35,9 @@ Anales serves a curated historical corpus as typed JSON: passages on Soviet fore
 (1917–1991) with the events, actors, periods (eras), regions and themes they concern.
 
 * Lists take filters (`era`, `from`, `to`, `theme`, `actor`, `region`, `q`), are paged with
-  `limit` and an opaque `cursor`, and answer `{items, total, limit, next}` plus a
-  `Link: rel="next"` header.
+  `limit` and an opaque `cursor`, and answer `{items, total, total_exact, limit, next}` plus
+  a `Link: rel="next"` header. The passage list counts up to 1,000 matches (`total_exact`
+  false beyond; `count=exact` counts them all).
 * Details embed the linked resources as summaries, so one call answers "everything about X".
 * Every error is an RFC 9457 `application/problem+json` body naming the parameter at fault.
 """
