@@ -1,5 +1,7 @@
-"""The Schemathesis checks both fuzzing tests run: every built-in response check."""
+"""What both fuzzing tests share: the Schemathesis checks they run (every built-in response
+check) and how they report what they sent."""
 
+import pytest
 from schemathesis.checks import CHECKS, CheckFunction
 
 RESPONSE_CHECKS = {
@@ -23,3 +25,20 @@ def every_response_check(*, stateful: bool = False) -> list[CheckFunction]:
     expected = RESPONSE_CHECKS | (STATEFUL_CHECKS if stateful else set())
     assert expected <= names, expected - names
     return checks
+
+
+def report_once(
+    request: pytest.FixtureRequest, reported: set[str], lines: dict[str, list[str]]
+) -> None:
+    """Print each backend's `lines` once (`reported` remembers which), past pytest's output
+    capture: the tallies are the run's evidence, so they show without `-s`."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return
+    with capture.global_and_fixture_disabled():
+        for backend, backend_lines in sorted(lines.items()):
+            if backend not in reported:
+                reported.add(backend)
+                for line in backend_lines:
+                    reporter.write_line(line)

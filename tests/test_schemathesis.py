@@ -33,7 +33,7 @@ from app.config import Settings
 from app.main import create_app
 from app.models import Actor, Event, Period, Region, Theme
 from app.models.base import EntityMixin
-from tests.schemathesis_checks import every_response_check
+from tests.schemathesis_checks import every_response_check, report_once
 
 # Cases sent per backend, reported once the module's tests are done.
 CASES: Counter[str] = Counter()
@@ -60,15 +60,8 @@ EXPECTED_FOR_VALID_DATA = ["2xx", "3xx", "401", "403", "404", "409", "422", "429
 @pytest.fixture(scope="module", autouse=True)
 def _report_case_counts(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None:
-        return
-    with capture.global_and_fixture_disabled():
-        for backend, count in sorted(CASES.items()):
-            if backend not in REPORTED:
-                REPORTED.add(backend)
-                reporter.write_line(f"\nschemathesis: {count} cases sent on {backend}")
+    lines = {b: [f"\nschemathesis: {n} cases sent on {b}"] for b, n in CASES.items()}
+    report_once(request, REPORTED, lines)
 
 
 @pytest.fixture(autouse=True)

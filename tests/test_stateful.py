@@ -64,7 +64,7 @@ from app.main import create_app
 from app.text import slugify
 from tests.databases import clone_database
 from tests.keys import make_key
-from tests.schemathesis_checks import every_response_check
+from tests.schemathesis_checks import every_response_check, report_once
 
 # Hypothesis examples (scenarios) of at most STEPS calls each, per backend: under a minute on
 # either, the database put back before each scenario in well under 100 ms.
@@ -142,16 +142,7 @@ def link_name(transition_id: str) -> str:
 @pytest.fixture(scope="module", autouse=True)
 def _report_tallies(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None:
-        return
-    with capture.global_and_fixture_disabled():
-        for backend, tally in sorted(TALLIES.items()):
-            if backend not in REPORTED:
-                REPORTED.add(backend)
-                for line in tally.lines(backend):
-                    reporter.write_line(line)
+    report_once(request, REPORTED, {b: tally.lines(b) for b, tally in TALLIES.items()})
 
 
 @dataclass
