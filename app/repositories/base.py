@@ -27,6 +27,11 @@ class SortKey:
     columns: tuple[InstrumentedAttribute[Any], ...]
 
     @property
+    def table(self) -> Any:
+        """The table the columns belong to: the one a list walks in this order."""
+        return self.columns[0].expression.table
+
+    @property
     def types(self) -> list[type]:
         return [col.type.python_type for col in self.columns]
 
@@ -115,7 +120,6 @@ def paginate_filtered(
     number.
     """
     after = decode_cursor(cursor, sort.types) if cursor is not None else None
-    table = query.by_probes.get_final_froms()[0]
     rows, probed = first_rows(session, query, sort, limit + 1, after=after, options=options)
     next_cursor = None
     if len(rows) > limit:
@@ -129,17 +133,17 @@ def paginate_filtered(
         # as should hold COUNT_LIMIT of them; fall back on the sets if that falls short.
         walked = session.scalar(
             select(func.count())
-            .select_from(table)
+            .select_from(sort.table)
             .where(*([sort.after(after)] if after is not None else []))
             .where(sort.up_to(sort.values_of(rows[limit])))
         )
         window = 2 * COUNT_LIMIT * (walked or 1) // (limit + 1) + 1
-        total, exact = _bounded_count(session, query, sort, table, window)
+        total, exact = _bounded_count(session, query, sort, window)
     else:
         # A last page found by walking tells nothing of how dense the matches are: walk one
         # window from the top. A page the sets had to answer is a rare filter: count those.
         first = PAGE_WINDOW if probed else None
-        total, exact = _bounded_count(session, query, sort, table, first)
+        total, exact = _bounded_count(session, query, sort, first)
     return PageResult(items=rows[:limit], total=total, next_cursor=next_cursor, total_exact=exact)
 
 
@@ -162,8 +166,7 @@ def first_rows(
 
     if _plans_itself(session):
         return rows_of(query.by_sets), False
-    table = query.by_probes.get_final_froms()[0]
-    end = _nth_row(session, table, sort, after, PAGE_WINDOW)
+    end = _nth_row(session, sort, after, PAGE_WINDOW)
     rows = rows_of(query.by_probes if end is None else query.by_probes.where(sort.up_to(end)))
     if end is None or len(rows) == count:
         return rows, True
@@ -178,14 +181,11 @@ def _plans_itself(session: Session) -> bool:
 
 
 def _nth_row(
-    session: Session,
-    table: Any,
-    sort: SortKey,
-    after: Sequence[CursorValue] | None,
-    n: int,
+    session: Session, sort: SortKey, after: Sequence[CursorValue] | None, n: int
 ) -> Row[Any] | None:
-    """The sort key of the `n`-th row of `table` after `after`, or None when fewer are left."""
-    stmt = select(*sort.columns).select_from(table)
+    """The sort key of the `n`-th row of the sorted table after `after`, or None when fewer
+    are left."""
+    stmt = select(*sort.columns).select_from(sort.table)
     if after is not None:
         stmt = stmt.where(sort.after(after))
     return session.execute(stmt.order_by(*sort.columns).offset(n - 1).limit(1)).first()
@@ -202,13 +202,13 @@ def _count(
 
 
 def _bounded_count(
-    session: Session, query: Filtered[Any], sort: SortKey, table: Any, window: int | None
+    session: Session, query: Filtered[Any], sort: SortKey, window: int | None
 ) -> tuple[int, bool]:
     """Matches up to COUNT_LIMIT, row by row over the first `window` rows when given, from
     the sets when that walk ends short of COUNT_LIMIT with rows left."""
     found = None
     if window is not None and not _plans_itself(session):
-        end = _nth_row(session, table, sort, None, window)
+        end = _nth_row(session, sort, None, window)
         walk = query.by_probes if end is None else query.by_probes.where(sort.up_to(end))
         found = _count(session, walk, COUNT_LIMIT + 1, walk=sort)
         if found <= COUNT_LIMIT and end is not None:
