@@ -17,8 +17,11 @@ The rules, applied in order:
    years during which every actor it names was active, when they narrow the span.
 6. Periods: those named, those of its events, and otherwise the most specific periods that
    span all its years. Of a period and its sub-period, only the sub-period is kept.
-7. In an article read passage by passage (bulk import), a passage that gives no years and
-   names no period continues the previous one: it takes that passage's periods.
+7. A passage with neither years nor a period: in an article read passage by passage (bulk
+   import) it continues the previous one and takes that passage's periods; failing that, it
+   takes the most specific periods spanning the years during which every actor it names was
+   active (a passage on the Soviet Union's foreign policy is of the Soviet era, though that
+   says too little to date it).
 """
 
 import re
@@ -129,13 +132,19 @@ class Linker:
         self._from_events(result)
         if result.start_year is None:
             self._years_from_entities(result)
-        self._periods_by_years(result)
+        if result.start_year is not None and result.end_year is not None:
+            years = (result.start_year, result.end_year)
+            self._periods_spanning(result, *years, reason=_years_reason(*years))
         self._most_specific_periods(result)
-        if previous is not None and not result.slugs("periods") and result.start_year is None:
-            for match in previous.matches:
-                if match.kind == "periods":
-                    entity = self.entities[("periods", match.slug)]
-                    self._add(result, entity, "continues the previous passage")
+        if result.start_year is None and not result.slugs("periods"):
+            if previous is not None:
+                for match in previous.matches:
+                    if match.kind == "periods":
+                        entity = self.entities[("periods", match.slug)]
+                        self._add(result, entity, "continues the previous passage")
+            if not result.slugs("periods") and (span := self._actors_span(result)) is not None:
+                reason = "the years every actor it names was active fall within"
+                self._periods_spanning(result, *span, reason=reason)
         return result
 
     def _add(
@@ -202,25 +211,27 @@ class Linker:
                     if entity is not None and not result.has(kind, target):
                         self._add(result, entity, f"a {kind[:-1]} of the event {event.name}")
 
+    def _actors_span(self, result: Linking) -> tuple[int, int] | None:
+        """The years during which every actor the passage names was active, when known."""
+        actors = [self.entities[("actors", s)] for s in result.slugs("actors")]
+        starts = [a.start_year for a in actors]
+        ends = [a.end_year for a in actors if a.end_year is not None]
+        if not actors or None in starts or not ends:
+            return None
+        start, end = max(s for s in starts if s is not None), min(ends)
+        return (start, end) if start <= end else None
+
     def _years_from_entities(self, result: Linking) -> None:
         events = [self.entities[("events", s)] for s in result.slugs("events")]
         spans = [(e.start_year, e.end_year) for e in events]
-        reason = "the dates of the events it mentions"
         if not spans:
-            actors = [self.entities[("actors", s)] for s in result.slugs("actors")]
-            spans = [(a.start_year, a.end_year) for a in actors]
-            reason = "the years every actor it names was active"
-            if not spans or any(start is None for start, _ in spans):
+            span = self._actors_span(result)
+            if span is None or self._spans_a_root_period(*span):
                 return
-            start = max(s for s, _ in spans if s is not None)
-            ends = [e for _, e in spans if e is not None]
-            if not ends:
-                return
-            end = min(ends)
-            if start > end or self._spans_a_root_period(start, end):
-                return
-            result.start_year, result.end_year, result.years_reason = start, end, reason
+            result.start_year, result.end_year = span
+            result.years_reason = "the years every actor it names was active"
             return
+        reason = "the dates of the events it mentions"
         starts = [s for s, _ in spans if s is not None]
         ends = [e for _, e in spans if e is not None]
         if starts and ends:
@@ -236,13 +247,9 @@ class Linker:
                     return True
         return False
 
-    def _periods_by_years(self, result: Linking) -> None:
-        """Add the most specific periods spanning the passage's years, unless a period it is
-        already linked to spans them."""
-        if result.start_year is None or result.end_year is None:
-            return
-        start, end = result.start_year, result.end_year
-
+    def _periods_spanning(self, result: Linking, start: int, end: int, *, reason: str) -> None:
+        """Add the most specific periods spanning [start, end], unless a period the passage
+        is already linked to spans them."""
         linked = [self.entities[("periods", slug)] for slug in result.slugs("periods")]
         if any(p.covers(start, end) for p in linked):
             return
@@ -250,11 +257,8 @@ class Linker:
         parents = {p.parent for p in containing}
         for period in containing:
             if period.slug not in parents:
-                years = (
-                    f"its year {start} falls" if start == end else f"its years {start}–{end} fall"
-                )
                 span = f"{period.start_year}–{period.end_year}"
-                self._add(result, period, f"{years} within {span}")
+                self._add(result, period, f"{reason} {span}")
 
     def _most_specific_periods(self, result: Linking) -> None:
         """Drop a period taken from an event when a sub-period of it that is linked too
@@ -279,6 +283,12 @@ class Linker:
             for m in result.matches
             if not (m.kind == "periods" and m.slug in redundant and m.reason.startswith("a period"))
         ]
+
+
+def _years_reason(start: int, end: int) -> str:
+    return (
+        f"its year {start} falls within" if start == end else f"its years {start}–{end} fall within"
+    )
 
 
 def linked_slugs(linking: Linking) -> dict[str, list[str]]:

@@ -138,6 +138,17 @@ class TestYearsAndPeriods:
         assert links("entre 1960 y 1975")["periods"] == ["guerra-fria"]
         assert links("en 1930")["periods"] == ["periodo-sovietico"]
 
+    def test_undated_passage_takes_the_era_its_actors_span(self) -> None:
+        result = LINKER.link("la política exterior soviética")
+        assert result.slugs("periods") == ["periodo-sovietico"]
+        assert (result.start_year, result.end_year) == (None, None)  # too broad to date it
+        assert "periods" not in links("la coexistencia pacífica")  # no actor, no era
+
+    def test_previous_passage_comes_before_the_actors_era(self) -> None:
+        previous = LINKER.link("En 1972 llegó la détente.")
+        following = LINKER.link("La URSS firmó tratados.", previous)
+        assert following.slugs("periods") == ["distension"]
+
     def test_named_period_is_kept_with_its_phase(self) -> None:
         assert links("la Guerra Fría llevó a la détente")["periods"] == [
             "guerra-fria",
@@ -189,10 +200,12 @@ def test_seed_precision_and_recall(session: Session, capsys: pytest.CaptureFixtu
                 f"\nauto-linking the seed {mode}: precision {correct / found:.1%} "
                 f"({correct}/{found}), recall {correct / curated:.1%} ({correct}/{curated})"
             )
-    # Measured: 95.6% / 75.6% passage by passage, 95.8% / 79.1% as an article. The links
-    # still missed are implicit references ("Ambas políticas", an undated Cold War passage
-    # that names only "Moscú"), which the curation records and no name matching can find.
+    # Measured: 91.7% / 76.7% passage by passage, 94.6% / 81.4% as an article. Read alone,
+    # a passage such as "Ambas políticas…" (line 2) cannot be placed; read in order, it
+    # continues the one before. The links still missed are implicit references (an event
+    # named for its actors, "influir en la política" for influence operations), which the
+    # curation records and no name matching can find.
     assert scores["passage by passage"][0] >= 0.90
     assert scores["passage by passage"][1] >= 0.75
     assert scores["as an article"][0] >= 0.90
-    assert scores["as an article"][1] > scores["passage by passage"][1]
+    assert scores["as an article"][1] >= 0.80
