@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url="/static/docs",
+        # Requests are counted and timed for Prometheus at /metrics; FastAPI's OpenTelemetry
+        # bridge would otherwise look for configured providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     register_exception_handlers(app)
     problem_openapi(app, link_writes)

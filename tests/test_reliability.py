@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Table, create_engine, insert, select, text
@@ -104,9 +104,9 @@ def raising_route(app: FastAPI) -> None:
 
 
 def assert_security_headers(response: httpx.Response) -> None:
-    assert response.headers["x-content-type-options"] == "nosniff", response.headers
-    assert response.headers["referrer-policy"] == "no-referrer"
-    csp = response.headers["content-security-policy"]
+    assert response.headers.get_list("x-content-type-options") == ["nosniff"], response.headers
+    assert response.headers.get_list("referrer-policy") == ["no-referrer"]
+    (csp,) = response.headers.get_list("content-security-policy")
     assert "default-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp
 
@@ -135,6 +135,17 @@ class TestSecurityHeaders:
                 assert_security_headers(response)
             for status in (404, 422, 500):
                 assert_problem(responses[status], status)
+
+    def test_a_response_keeps_its_own_policy(self, seeded_url: str) -> None:
+        def sandboxed_route(app: FastAPI) -> None:
+            @app.get("/sandboxed", include_in_schema=False)
+            def sandboxed() -> Response:
+                return Response("x", headers={"Content-Security-Policy": "sandbox"})
+
+        with serve(Settings(database_url=seeded_url), sandboxed_route) as client:
+            response = client.get("/sandboxed")
+        assert response.headers.get_list("content-security-policy") == ["sandbox"]
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"]
 
     def test_docs_load_only_same_origin_scripts(self, client: TestClient) -> None:
         class Assets(HTMLParser):
