@@ -379,6 +379,20 @@ def plan_passage(
     )
 
 
+def source_context(session: Session, source_file: str, line: int | None = None) -> Linking | None:
+    """What auto-linking reads as the passage before one in `source_file` (before `line`,
+    or after the last when it is new): the periods of that passage as stored, so that a
+    curator adding an article through the API gets the links its import would. Passages
+    added without a source (the default) are not an article: they have no context."""
+    if source_file == PassageCreate.model_fields["source_file"].default:
+        return None
+    before = repo.passage_before(session, source_file, line)
+    if before is None:
+        return None
+    periods = [Match("periods", p.slug, p.name, "stored link") for p in before.periods]
+    return Linking(periods, before.start_year, before.end_year)
+
+
 def passage_state(obj: Passage) -> dict[str, Any]:
     return PassageCreate(
         text=obj.text,

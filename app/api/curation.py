@@ -219,8 +219,9 @@ passages = APIRouter(prefix="/passages", tags=["passages"])
     description="Store a passage. Without `links`, it is linked automatically to every known "
     "actor, event, period, region and theme it mentions (names and aliases, accents and case "
     "ignored, whole words, longest match first), and its years are read from the text; "
-    "`matches` says why each link was made. `dry_run=true` answers 200 with the same "
-    "analysis and stores nothing.",
+    "`matches` says why each link was made. A passage of a named `source_file` follows the "
+    "last one of that source and, giving no years and no period, continues its periods. "
+    "`dry_run=true` answers 200 with the same analysis and stores nothing.",
     status_code=status.HTTP_201_CREATED,
     response_model=PassageWritten,
     responses={
@@ -236,7 +237,8 @@ def create_passage(
     key: WriterDep,
     dry_run: DryRun = False,
 ) -> Any:
-    plan = curation.plan_passage(session, body)
+    context = curation.source_context(session, body.source_file)
+    plan = curation.plan_passage(session, body, previous=context)
     matches = [LinkMatch(**asdict(m)) for m in plan.matches]
     if dry_run:
         preview = LinkPreview(
@@ -285,7 +287,9 @@ def replace_passage(
     if_match: IfMatch = None,
 ) -> PassageDetail:
     obj = _editable_passage(session, passage_id, if_match)
-    updated = curation.replace_passage(session, obj, curation.plan_passage(session, body), key)
+    context = curation.source_context(session, body.source_file, obj.source_line)
+    plan = curation.plan_passage(session, body, previous=context)
+    updated = curation.replace_passage(session, obj, plan, key)
     return _with_etag(response, PassageDetail, updated)  # type: ignore[no-any-return]
 
 
@@ -305,7 +309,9 @@ def update_passage(
 ) -> PassageDetail:
     obj = _editable_passage(session, passage_id, if_match)
     merged = curation.merge_patch(PassageCreate, curation.passage_state(obj), body)
-    updated = curation.replace_passage(session, obj, curation.plan_passage(session, merged), key)
+    context = curation.source_context(session, merged.source_file, obj.source_line)
+    plan = curation.plan_passage(session, merged, previous=context)
+    updated = curation.replace_passage(session, obj, plan, key)
     return _with_etag(response, PassageDetail, updated)  # type: ignore[no-any-return]
 
 

@@ -86,6 +86,16 @@ def next_position(session: Session, source_file: str) -> tuple[int, int]:
     return position + 1, (line or 0) + 1
 
 
+def passage_before(session: Session, source_file: str, line: int | None) -> Passage | None:
+    """The passage of `source_file` just before `line` (the last one when `line` is None),
+    with its periods."""
+    stmt = select(Passage).where(Passage.source_file == source_file)
+    if line is not None:
+        stmt = stmt.where(Passage.source_line < line)
+    stmt = stmt.order_by(Passage.source_line.desc()).limit(1)
+    return session.scalar(stmt.options(selectinload(Passage.periods)))
+
+
 def passages_mentioning(session: Session, phrases: Sequence[str]) -> list[Passage]:
     """Passages whose text may mention one of `phrases`: every word stem of a phrase occurs
     in the folded text. The linker then decides; this only narrows the scan."""

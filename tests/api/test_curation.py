@@ -1,7 +1,7 @@
 """The write API on both backends: keys and scopes, every verb, preconditions, cascades,
 auto-linking and the audit log."""
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -393,6 +393,38 @@ class TestAutoLinking:
         assert [t["slug"] for t in passage["themes"]] == ["espionaje"]
         assert passage["actors"] == []
         assert (passage["start_year"], passage["end_year"]) == (1950, 1960)
+
+    def test_a_passage_continues_its_source(
+        self, writable_client: TestClient, writer: dict[str, str]
+    ) -> None:
+        def periods(passage: dict[str, Any]) -> list[str]:
+            return [p["slug"] for p in passage["periods"]]
+
+        def post(text: str, **fields: str) -> dict[str, Any]:
+            body = {"text": text, **fields}
+            response = writable_client.post("/api/v1/passages", json=body, headers=writer)
+            assert response.status_code == 201, response.text
+            return cast(dict[str, Any], response.json())
+
+        first = post("En 1972 la distensión alivió a Moscú.", source_file="memorias.txt")
+        assert periods(first) == ["distension"]
+        following = post("La Unión Soviética firmó tratados.", source_file="memorias.txt")
+        assert periods(following) == ["distension"]
+        assert (following["start_year"], following["end_year"]) == (None, None)
+        reasons = [m["reason"] for m in following["matches"] if m["kind"] == "periods"]
+        assert reasons == ["continues the previous passage"]
+        # Relinked in place, it still follows the same passage.
+        path = f"/api/v1/passages/{following['id']}"
+        relinked = writable_client.patch(
+            path, json={"links": None}, headers={**writer, "If-Match": etag(writable_client, path)}
+        )
+        assert relinked.status_code == 200, relinked.text
+        assert periods(relinked.json()) == ["distension"]
+        # Another source, or none, is not that article: the era its actors span.
+        assert periods(post("La URSS firmó acuerdos.", source_file="otro.txt")) == [
+            "periodo-sovietico"
+        ]
+        assert periods(post("La URSS firmó convenios.")) == ["periodo-sovietico"]
 
     def test_alias_then_relink(self, writable_client: TestClient, writer: dict[str, str]) -> None:
         path = "/api/v1/actors/komintern"
