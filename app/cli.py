@@ -189,6 +189,8 @@ def _import_batch(
             summary["skipped"] += 1
             previous = None
             continue
+        if previous is None:  # the first line, or one after a line already in or refused
+            previous = curation.source_context(session, line.data.source_file)
         plan = curation.plan_passage(session, line.data, linker=linker, previous=previous)
         previous = plan.linking
         try:

@@ -91,6 +91,22 @@ class TestImport:
             found = client.get("/api/v1/passages", params={"era": "guerra-fria", "q": "1955"})
             assert found.json()["total"] == 1
 
+    def test_a_resumed_import_continues_the_article(
+        self, cli_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "memorias.txt"
+        first = "En 1972 la distensión alivió a Moscú.\n"
+        path.write_text(first, encoding="utf-8")
+        assert main(["import", str(path)]) == 0  # stopped after its first line
+        path.write_text(first + "La Unión Soviética firmó tratados.\n", encoding="utf-8")
+        assert main(["import", str(path)]) == 0
+        assert "Imported 1 passages" in capsys.readouterr().out
+        with TestClient(create_app(Settings(database_url=cli_url))) as client:
+            found = client.get("/api/v1/passages", params={"q": "firmo tratados"}).json()
+            (passage,) = found["items"]
+            detail = client.get(f"/api/v1/passages/{passage['id']}").json()
+            assert [p["slug"] for p in detail["periods"]] == ["distension"]
+
     def test_bad_lines_are_reported_and_skipped(
         self, cli_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
