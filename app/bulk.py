@@ -38,7 +38,7 @@ from app.models.associations import (
     passage_themes,
 )
 from app.models.base import search_text_for
-from app.models.search import INDEX_ENTRY_COLUMNS, fts_table, index_entry
+from app.models.search import INDEX_ENTRY_COLUMNS, fts_table, index_entry, index_passage_text
 
 PASSAGES = cast(Table, Passage.__table__)
 # Link kind -> (link table, its column naming the entity).
@@ -265,6 +265,8 @@ class _SqliteWriter:
         ]
         # An entry is (re)written, whatever the index held for that rowid.
         self.write(fts_table(PASSAGES.name), INDEX_ENTRY_COLUMNS, entries, "INSERT OR REPLACE")
+        if ids:
+            index_passage_text(self.connection, min(ids), max(ids))
 
 
 class _PostgresWriter:

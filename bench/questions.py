@@ -94,6 +94,9 @@ select
 """
 
 SEARCH_WORDS = "seguridad colectiva"
+# A name no passage holds (Andréi Zhdánov is not in the corpus): a search that finds nothing
+# must not cost a scan of every passage.
+ABSENT_WORD = "zhdanov"
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,13 @@ def questions(database: str) -> list[Question]:
             "/api/v1/passages?" + urlencode({"q": SEARCH_WORDS}),
             f"/{database}/passages.json?"
             + urlencode({"_search": SEARCH_WORDS, "_size": "20", "_shape": "objects"}),
+        ),
+        Question(
+            "g",
+            "(g) search q, a word no passage holds",
+            "/api/v1/passages?" + urlencode({"q": ABSENT_WORD}),
+            f"/{database}/passages.json?"
+            + urlencode({"_search": ABSENT_WORD, "_size": "20", "_shape": "objects"}),
         ),
         Question(
             "e",

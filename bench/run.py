@@ -569,7 +569,7 @@ def compare(result: SizeResult, mix: list[Question]) -> None:
                     f"({len(a.body):,} bytes), Datasette {d_n:,} of {d_of:,} ({len(d.body):,} "
                     "bytes)."
                 )
-            elif q.key == "d":
+            elif q.key in ("d", "g"):
                 _, a_total = _ids(a, "anales")
                 d_total = d.json().get("filtered_table_rows_count")
                 result.notes.append(

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, create_engine, pool
 
 from app.config import get_settings
 from app.models import Base
-from app.models.search import INDEXED_COLUMNS, fts_table
+from app.models.search import INDEX_TABLES, TRIGRAM_INDEX
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -17,8 +17,8 @@ target_metadata = Base.metadata
 
 # The full-text index lives outside the models (see app/models/search.py): SQLite's FTS5
 # tables and their shadow tables, PostgreSQL's generated `search_vector` columns and their
-# GIN indexes. Autogenerate must neither drop nor recreate them.
-SEARCH_TABLES = tuple(fts_table(table) for table in INDEXED_COLUMNS)
+# GIN indexes, and the trigram index of the passages' text on both. Autogenerate must
+# neither drop nor recreate them.
 
 
 def include_object(
@@ -26,11 +26,11 @@ def include_object(
 ) -> bool:
     if not reflected or name is None:
         return True
-    if type_ == "table" and name.startswith(SEARCH_TABLES):
+    if type_ == "table" and name.startswith(INDEX_TABLES):
         return False
     if type_ == "column" and name == "search_vector":
         return False
-    return not (type_ == "index" and name.endswith("_search_vector"))
+    return not (type_ == "index" and (name.endswith("_search_vector") or name == TRIGRAM_INDEX))
 
 
 def _configure(connection: Connection | None = None, url: str | None = None) -> None:

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
 from app.models import Actor, Base, Event, Passage, Period, Region, Theme
-from app.models.search import INDEXED_COLUMNS, fts_table
+from app.models.search import INDEXED_COLUMNS, TRIGRAM_TABLE, fts_table
 from app.seed import PassageSpec, Seed, load_seed, read_seed
 from tests.conftest import SEED_DIR
 from tests.databases import migrate, throwaway_database
@@ -143,9 +143,29 @@ def contents(url: str) -> dict[str, list[tuple[Any, ...]]]:
                     index = f"SELECT id, search_vector::text FROM {indexed}"
                 rows = connection.execute(text(f"{index} ORDER BY 1"))
                 tables[f"index of {indexed}"] = [tuple(row) for row in rows]
+            if connection.dialect.name == "sqlite":
+                tables["substring index"] = substring_index(connection)
     finally:
         engine.dispose()
     return tables
+
+
+def substring_index(connection: Connection) -> list[tuple[Any, ...]]:
+    """For each word of the passages' folded text, the passages SQLite's trigram index
+    finds for it and those a scan finds: the same when the index holds every passage."""
+    texts = connection.scalars(select(Passage.search_text))
+    words = sorted({word for folded in texts for word in folded.split() if len(word) >= 3})
+    found = []
+    for word in words:
+        pattern = {"pattern": f"%{word}%"}
+        by_index = connection.scalars(
+            text(f"SELECT rowid FROM {TRIGRAM_TABLE} WHERE search_text LIKE :pattern"), pattern
+        )
+        by_scan = connection.scalars(
+            text("SELECT id FROM passages WHERE search_text LIKE :pattern"), pattern
+        )
+        found.append((word, sorted(by_index), sorted(by_scan)))
+    return found
 
 
 def test_same_rows_links_and_index(loaded: tuple[str, str]) -> None:
@@ -156,6 +176,8 @@ def test_same_rows_links_and_index(loaded: tuple[str, str]) -> None:
     assert expected["index of passages"]
     for table, rows in expected.items():
         assert found[table] == rows, table
+    for word, by_index, by_scan in found.get("substring index", []):
+        assert by_index == by_scan, word
 
 
 def test_same_answers(loaded: tuple[str, str]) -> None:

@@ -77,7 +77,8 @@ def filters(draw: st.DrawFn, slugs: dict[str, list[str]]) -> dict[str, Any]:
     if draw(st.booleans()):
         params["to"] = draw(st.integers(params.get("from", 1900), 1995))
     if draw(st.booleans()):
-        params["q"] = draw(st.sampled_from(["sovietica", "guerra", "la", "tercer mundo", "zz"]))
+        words = ["sovietica", "GUERRA", "la", "tercer mundo", "zz", "Litvínov", "100%", "a_b"]
+        params["q"] = draw(st.sampled_from(words))
     return params
 
 

@@ -18,6 +18,12 @@ changes, whatever the path; the entry is (re)written from Python:
 * ORM writes (the API, the seed loader): the mapper events below, in the same transaction;
 * Core bulk inserts: `app.bulk` writes the `index_entry` of each row it inserts;
 * anything else (raw SQL updates): `rebuild_index(connection)`, also run by the migration.
+
+The substring index of the passages' folded text (`q=` on the passage list; see
+`TRIGRAM_TABLE` below) follows the same paths: on PostgreSQL a GIN trigram index; on SQLite
+an FTS5 trigram table over `passages.search_text` whose triggers follow deletes and changes,
+while new rows are added by the mapper event and `app.bulk` (`index_passage_text`), and
+`rebuild_passage_text_index` covers rows inserted any other way.
 """
 
 import json
@@ -25,7 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import Connection, Integer, Text, column, event, inspect, text
+from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Mapper
 
 from app.fulltext import STOP_TERM, index_text
@@ -88,6 +95,21 @@ def fts_table(table: str) -> str:
     return f"search_{table}"
 
 
+# The substring index of the passages' folded text, for `q=` on the passage list (migration
+# `passage text substring index`): PostgreSQL's GIN trigram index on `search_text` serves
+# `LIKE '%word%'` by itself; SQLite's FTS5 trigram table is asked for the matching rowids.
+# FTS5 answers `LIKE` from its index only for a pattern of three characters or more and
+# without an ESCAPE clause.
+TRIGRAM_TABLE = "passages_trigrams"
+TRIGRAM_INDEX = "ix_passages_search_text_trgm"
+TRIGRAM_MIN_LENGTH = 3
+# Tables of the indexes, outside the models: their names (FTS5 adds shadow tables under them).
+INDEX_TABLES = (*(fts_table(table) for table in INDEXED_COLUMNS), TRIGRAM_TABLE)
+passage_trigrams = table_clause(
+    TRIGRAM_TABLE, column("rowid", Integer), column("search_text", Text)
+)
+
+
 INDEX_ENTRY_COLUMNS = ("rowid", "title", "aliases", "body")
 
 
@@ -148,9 +170,34 @@ def rebuild_index(connection: Connection) -> None:
         index_documents(connection, table, rows)
 
 
+def index_passage_text(connection: Connection, first: int, last: int) -> None:
+    """Add the passages with ids `first`…`last` to SQLite's substring index (new rows only:
+    triggers follow deletes and changes); a no-op on other databases."""
+    if connection.dialect.name != "sqlite":
+        return
+    connection.execute(
+        text(
+            f"INSERT INTO {TRIGRAM_TABLE} (rowid, search_text) "
+            "SELECT id, search_text FROM passages WHERE id BETWEEN :first AND :last"
+        ),
+        {"first": first, "last": last},
+    )
+
+
+def rebuild_passage_text_index(connection: Connection) -> None:
+    """Rebuild SQLite's substring index from the passages (for rows inserted around the ORM
+    and `app.bulk`); also run by its migration."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text(f"INSERT INTO {TRIGRAM_TABLE} ({TRIGRAM_TABLE}) VALUES ('rebuild')")
+        )
+
+
 def _after_insert(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     table = target.__tablename__
     index_documents(connection, table, [(target.id, target)])
+    if table == "passages":
+        index_passage_text(connection, target.id, target.id)
 
 
 def _after_update(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:

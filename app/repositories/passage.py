@@ -1,4 +1,6 @@
-from sqlalchemy import select
+import re
+
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Event, Passage
@@ -9,6 +11,7 @@ from app.models.associations import (
     passage_regions,
     passage_themes,
 )
+from app.models.search import TRIGRAM_MIN_LENGTH, passage_trigrams
 from app.pagination import PageResult
 from app.repositories.base import (
     Filtered,
@@ -24,7 +27,10 @@ from app.repositories.base import (
 from app.repositories.facets import facet_counts, owner_ids
 from app.schemas.facets import Facets
 from app.schemas.passage import CountMode, PassageFilter
+from app.text import fold
 
+# A word LIKE can take as it is (no wildcard or escape character to escape).
+LIKE_LITERAL = re.compile(r"[^%_\\]+")
 ORDER = SortKey((Passage.position, Passage.id))
 LINKS = LinkTables(
     periods=passage_periods, actors=passage_actors, regions=passage_regions, themes=passage_themes
@@ -37,12 +43,35 @@ def filtered_passages(session: Session, filters: PassageFilter) -> Filtered[Pass
     if filters.event:
         ids = resolve_slugs(session, Event, filters.event, parameter="event")
         targets.targets.append((passage_events, ids))
-    rest = overlaps(Passage.start_year, Passage.end_year, filters.year_from, filters.year_to)
-    rest += matches_text(Passage.search_text, filters.q)
+    years = overlaps(Passage.start_year, Passage.end_year, filters.year_from, filters.year_to)
     return Filtered(
-        by_sets=select(Passage).where(*targets.conditions(Passage.id), *rest),
-        by_probes=select(Passage).where(*targets.conditions(Passage.id, probe=True), *rest),
+        by_sets=select(Passage).where(
+            *targets.conditions(Passage.id), *years, *_text_sets(session, filters.q)
+        ),
+        by_probes=select(Passage).where(
+            *targets.conditions(Passage.id, probe=True),
+            *years,
+            *matches_text(Passage.search_text, filters.q),
+        ),
     )
+
+
+def _text_sets(session: Session, q: str | None) -> list[ColumnElement[bool]]:
+    """`q` for the set form: on SQLite, each word the trigram index can answer is the set of
+    passages it finds there, so a rare word costs what it matches rather than a scan of
+    every passage. PostgreSQL's planner uses its own trigram index for the `LIKE`."""
+    if q is None or session.get_bind().dialect.name != "sqlite":
+        return matches_text(Passage.search_text, q)
+    conditions: list[ColumnElement[bool]] = []
+    for word in fold(q).split():
+        if len(word) < TRIGRAM_MIN_LENGTH or not LIKE_LITERAL.fullmatch(word):
+            conditions += matches_text(Passage.search_text, word)
+            continue
+        found = select(passage_trigrams.c.rowid).where(
+            passage_trigrams.c.search_text.like(f"%{word}%")
+        )
+        conditions.append(Passage.id.in_(found))
+    return conditions
 
 
 def list_passages(session: Session, filters: PassageFilter) -> PageResult[Passage]:

@@ -6,6 +6,7 @@ from typing import Any, cast
 import pytest
 from fastapi.testclient import TestClient
 
+from app.repositories import base
 from tests.keys import bearer, make_key
 
 NEW_PASSAGE = (
@@ -445,3 +446,40 @@ class TestAutoLinking:
         done = writable_client.post(f"{path}/relink", headers=writer).json()
         assert [r["passage_id"] for r in done["linked"]] == [6]
         assert [p["id"] for p in writable_client.get(path).json()["passages"]] == [5, 6]
+
+
+class TestTextIndex:
+    """`q` on the passage list answered from the substring index (the set plan, forced by
+    a one-row walk) follows every write: a new text, a changed one, a deleted passage."""
+
+    def test_follows_every_write(
+        self,
+        writable_client: TestClient,
+        writer: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(base, "PAGE_WINDOW", 1)
+
+        def found(q: str) -> list[int]:
+            page = writable_client.get("/api/v1/passages", params={"q": q}).json()
+            return [item["id"] for item in page["items"]]
+
+        body = {"text": "El memorándum Zhdánov llegó a Varsovia.", "links": {}}
+        created = writable_client.post("/api/v1/passages", json=body, headers=writer).json()
+        assert found("zhdanov varsovia") == [created["id"]]
+        assert found("ZHDÁNOV") == [created["id"]]
+        assert found("zhdanovx") == []
+        path = f"/api/v1/passages/{created['id']}"
+        changed = writable_client.patch(
+            path,
+            json={"text": "El memorándum Kennan llegó a Varsovia."},
+            headers={**writer, "If-Match": etag(writable_client, path)},
+        )
+        assert changed.status_code == 200, changed.text
+        assert found("zhdanov") == []
+        assert found("kennan") == [created["id"]]
+        deleted = writable_client.delete(
+            path, headers={**writer, "If-Match": etag(writable_client, path)}
+        )
+        assert deleted.status_code == 204
+        assert found("kennan") == []
