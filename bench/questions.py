@@ -117,6 +117,17 @@ def _sql(sql: str, **params: str) -> str:
 def questions(database: str) -> list[Question]:
     """The request mix; `database` is Datasette's name for the file (its stem)."""
     db = f"/{database}.json"
+
+    def search(key: str, label: str, words: str) -> Question:
+        """`q=` on the passage list; Datasette's `_search` over the passages' FTS table."""
+        return Question(
+            key,
+            label,
+            "/api/v1/passages?" + urlencode({"q": words}),
+            f"/{database}/passages.json?"
+            + urlencode({"_search": words, "_size": "20", "_shape": "objects"}),
+        )
+
     theme_years = Question(
         "a",
         "(a) theme + from/to",
@@ -139,20 +150,8 @@ def questions(database: str) -> list[Question]:
             "/api/v1/actors/kgb",
             db + _sql(ACTOR_DETAIL_SQL, slug="kgb") + "&_json=passages&_json=events",
         ),
-        Question(
-            "d",
-            "(d) search q",
-            "/api/v1/passages?" + urlencode({"q": SEARCH_WORDS}),
-            f"/{database}/passages.json?"
-            + urlencode({"_search": SEARCH_WORDS, "_size": "20", "_shape": "objects"}),
-        ),
-        Question(
-            "g",
-            "(g) search q, a word no passage holds",
-            "/api/v1/passages?" + urlencode({"q": ABSENT_WORD}),
-            f"/{database}/passages.json?"
-            + urlencode({"_search": ABSENT_WORD, "_size": "20", "_shape": "objects"}),
-        ),
+        search("d", "(d) search q", SEARCH_WORDS),
+        search("g", "(g) search q, a word no passage holds", ABSENT_WORD),
         Question(
             "e",
             "(e) timeline",
