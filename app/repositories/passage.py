@@ -57,20 +57,21 @@ def filtered_passages(session: Session, filters: PassageFilter) -> Filtered[Pass
 
 
 def _text_sets(session: Session, q: str | None) -> list[ColumnElement[bool]]:
-    """`q` for the set form: on SQLite, each word the trigram index can answer is the set of
-    passages it finds there, so a rare word costs what it matches rather than a scan of
-    every passage. PostgreSQL's planner uses its own trigram index for the `LIKE`."""
+    """`q` for the set form: on SQLite, the words the trigram index can answer are looked up
+    there together (one query, which intersects them in the index), so a rare word costs
+    what it matches rather than a scan of every passage. PostgreSQL's planner uses its own
+    trigram index for the `LIKE`."""
     if q is None or session.get_bind().dialect.name != "sqlite":
         return matches_text(Passage.search_text, q)
     conditions: list[ColumnElement[bool]] = []
+    indexed: list[ColumnElement[bool]] = []
     for word in fold(q).split():
-        if len(word) < TRIGRAM_MIN_LENGTH or not LIKE_LITERAL.fullmatch(word):
+        if len(word) >= TRIGRAM_MIN_LENGTH and LIKE_LITERAL.fullmatch(word):
+            indexed.append(passage_trigrams.c.search_text.like(f"%{word}%"))
+        else:
             conditions += matches_text(Passage.search_text, word)
-            continue
-        found = select(passage_trigrams.c.rowid).where(
-            passage_trigrams.c.search_text.like(f"%{word}%")
-        )
-        conditions.append(Passage.id.in_(found))
+    if indexed:
+        conditions.append(Passage.id.in_(select(passage_trigrams.c.rowid).where(*indexed)))
     return conditions
 
 
