@@ -45,8 +45,10 @@ def filtered_passages(session: Session, filters: PassageFilter) -> Filtered[Pass
         targets.targets.append((passage_events, ids))
     years = overlaps(Passage.start_year, Passage.end_year, filters.year_from, filters.year_to)
     return Filtered(
+        # SQLite drives the set form from its first list: the text's, when there is one,
+        # so that a word no passage holds ends the query before any link set is gathered.
         by_sets=select(Passage).where(
-            *targets.conditions(Passage.id), *years, *_text_sets(session, filters.q)
+            *_text_sets(session, filters.q), *targets.conditions(Passage.id), *years
         ),
         by_probes=select(Passage).where(
             *targets.conditions(Passage.id, probe=True),
