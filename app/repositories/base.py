@@ -1,5 +1,6 @@
 """Query building blocks shared by the resource repositories."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -274,13 +275,17 @@ def overlaps(
     return conditions
 
 
+# What LIKE reads as a wildcard or an escape, in a word that must match as written.
+LIKE_SPECIAL = re.compile(r"[%_\\]")
+
+
 def matches_text(column: InstrumentedAttribute[str], q: str | None) -> list[ColumnElement[bool]]:
     """Every word of `q` appears in the folded `column`; a blank `q` matches everything."""
     if q is None:
         return []
     conditions: list[ColumnElement[bool]] = []
     for word in fold(q).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = LIKE_SPECIAL.sub(lambda m: "\\" + m.group(), word)
         conditions.append(column.like(f"%{escaped}%", escape="\\"))
     return conditions
 

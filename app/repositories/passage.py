@@ -1,5 +1,3 @@
-import re
-
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -14,6 +12,7 @@ from app.models.associations import (
 from app.models.search import TRIGRAM_MIN_LENGTH, passage_trigrams
 from app.pagination import PageResult
 from app.repositories.base import (
+    LIKE_SPECIAL,
     Filtered,
     LinkTables,
     SortKey,
@@ -29,8 +28,6 @@ from app.schemas.facets import Facets
 from app.schemas.passage import CountMode, PassageFilter
 from app.text import fold
 
-# A word LIKE can take as it is (no wildcard or escape character to escape).
-LIKE_LITERAL = re.compile(r"[^%_\\]+")
 ORDER = SortKey((Passage.position, Passage.id))
 LINKS = LinkTables(
     periods=passage_periods, actors=passage_actors, regions=passage_regions, themes=passage_themes
@@ -68,7 +65,7 @@ def _text_sets(session: Session, q: str | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     indexed: list[ColumnElement[bool]] = []
     for word in fold(q).split():
-        if len(word) >= TRIGRAM_MIN_LENGTH and LIKE_LITERAL.fullmatch(word):
+        if len(word) >= TRIGRAM_MIN_LENGTH and not LIKE_SPECIAL.search(word):
             indexed.append(passage_trigrams.c.search_text.like(f"%{word}%"))
         else:
             conditions += matches_text(Passage.search_text, word)
