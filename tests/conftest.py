@@ -1,12 +1,14 @@
 """Every test that takes `client` or `db_url` runs once per backend: SQLite always,
 PostgreSQL when TEST_DATABASE_URL names a server the tests may create databases on."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,23 @@ from app.seed import load_seed, read_seed
 from tests.databases import BACKENDS, clone_database, migrate, throwaway_database
 
 SEED_DIR = PROJECT_ROOT / "seed"
+
+# One Hypothesis profile for every property test: no per-example deadline and no health check
+# that measures speed, since a busy machine makes any example slow (timings are `make bench`'s).
+# Local runs keep what they find in the example database; CI replays the same examples each run.
+settings.register_profile(
+    "anales",
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+settings.register_profile(
+    "anales-ci", parent=settings.get_profile("anales"), derandomize=True, database=None
+)
+settings.load_profile("anales-ci" if os.environ.get("CI") else "anales")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

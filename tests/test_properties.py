@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -25,12 +25,7 @@ from app.seed import load_seed, read_seed
 from app.text import fold, is_slug, slugify
 from tests.databases import migrate, throwaway_database
 
-API_SETTINGS = settings(
-    max_examples=150,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+API_SETTINGS = settings(max_examples=150)
 LISTS = (
     "/api/v1/passages",
     "/api/v1/events",
@@ -365,12 +360,7 @@ QUERY_TEXT = st.one_of(
 )
 
 
-@settings(
-    max_examples=300,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(max_examples=300)
 @given(path=st.sampled_from(SEARCHABLE), q=QUERY_TEXT)
 @example(path="/api/v1/passages", q="\x00")
 @example(path="/api/v1/passages", q="litvinov\x00")

@@ -395,10 +395,9 @@ class TestStatementTimeout:
         with serve(settings) as client, json_logs() as logs:
             assert client.get("/api/v1/passages").status_code == 200
             with postgres_lock(fresh_url):
-                started = time.monotonic()
-                response = client.get("/api/v1/passages", params={"q": "pacto"})
-                assert time.monotonic() - started < 3
-                assert_unavailable(response)
+                # The lock is held until this block ends: an answer at all means the
+                # statement was cut rather than left waiting.
+                assert_unavailable(client.get("/api/v1/passages", params={"q": "pacto"}))
             assert client.get("/api/v1/passages", params={"q": "pacto"}).status_code == 200
         (warning,) = logs.find(logger="anales.errors", level="WARNING")
         assert "statement timeout" in warning["message"]
@@ -468,7 +467,9 @@ class TestPoolExhaustion:
                 waited = time.monotonic() - started
                 body = assert_unavailable(response)
                 assert "busy" in body["detail"]
-                assert 0.15 <= waited < 3
+                # It waited for a connection (at least the pool timeout) and then gave up
+                # while the first request still held the only one.
+                assert waited >= 0.15
                 assert worker.is_alive()
             worker.join(10)
             assert [r.status_code for r in stuck] == [200]

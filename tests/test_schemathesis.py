@@ -164,7 +164,6 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @hypothesis.settings(
-    deadline=None,
     suppress_health_check=list(hypothesis.HealthCheck),
     database=None,
 )

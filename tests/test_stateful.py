@@ -398,7 +398,6 @@ def test_links_walk_the_writes(
             settings=hypothesis.settings(
                 max_examples=SCENARIOS,
                 stateful_step_count=STEPS,
-                deadline=None,
                 derandomize=True,
                 database=None,
                 phases=[hypothesis.Phase.generate],
