@@ -1,6 +1,5 @@
 """Engine and session wiring. Nothing connects at import; the app's lifespan builds these."""
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,13 +9,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from app.config import Settings
+from app.data_version import file_identity, sqlite_uri
+from app.models import AuditEntry, Base
 
 WRITE_OPTION = "anales_write"
 
@@ -37,13 +38,19 @@ def create_db_engine(settings: Settings) -> Engine:
     if not is_sqlite(url):
         options = f"-c statement_timeout={settings.statement_timeout_ms}"
         return create_engine(url, pool_pre_ping=True, connect_args={"options": options}, **pool)
+    parsed = make_url(url)
+    database = parsed.database
+    on_disk = database not in (None, "", ":memory:")
+    if on_disk and "uri" not in parsed.query:
+        # The app never creates the database (migrations do): opened `mode=rw`, a file that was
+        # moved away is an error to answer 503 with, not an empty database made in its place
+        # beside a write-ahead log that would then be reset.
+        url = f"sqlite:///{sqlite_uri(database or '')}&uri=true"
     engine = create_engine(
         url, poolclass=QueuePool, connect_args={"check_same_thread": False}, **pool
     )
     busy_timeout = settings.sqlite_busy_timeout_ms
     timeout_s = settings.statement_timeout_ms / 1000
-    database = make_url(url).database
-    on_disk = database not in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
     def _sqlite_setup(dbapi_connection: Any, record: Any) -> None:
@@ -53,7 +60,7 @@ def create_db_engine(settings: Settings) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
         if on_disk:
-            record.info["file"] = _file_identity(database)
+            record.info["file"] = file_identity(database or "")
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
         if timeout_s > 0:
@@ -76,7 +83,7 @@ def create_db_engine(settings: Settings) -> Engine:
         # SQLite's pre-ping: a pooled connection keeps the file it opened even after that file
         # is moved or replaced (a restored backup, a new deploy); reconnect to what is there now.
         opened = record.info.get("file")
-        if opened is not None and _file_identity(database) != opened:
+        if opened is not None and file_identity(database or "") != opened:
             raise DisconnectionError("the database file was replaced")
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -86,14 +93,6 @@ def create_db_engine(settings: Settings) -> Engine:
             deadline.at = time.monotonic() + timeout_s
 
     return engine
-
-
-def _file_identity(path: str | None) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path or "")
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 class _Deadline:
@@ -124,20 +123,82 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 def get_write_session(request: Request) -> Iterator[Session]:
     """A session for a write: on SQLite its transaction holds the write lock from the start
-    (BEGIN IMMEDIATE); on PostgreSQL repositories lock the rows they change."""
+    (BEGIN IMMEDIATE); on PostgreSQL repositories lock the rows they change.
+
+    It commits when the route has built its answer and before that answer is sent (the
+    dependency's scope is the function, not the request), so a 2xx means the write, and its
+    audit row, are durable; a commit that fails is answered as an error instead."""
     factory: sessionmaker[Session] = request.state.sessionmaker
+    health: WriteHealth = request.state.write_health
     with factory() as session:
         try:
             session.connection(execution_options={WRITE_OPTION: True})
             yield session
-            session.commit()
-            request.state.data_version.bump()
         except Exception:
             session.rollback()
             raise
+        try:
+            session.commit()
+        except Exception as exc:
+            health.failed(exc)
+            raise
+        health.committed()
 
 
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
+
+
+class WriteHealth:
+    """What the last commit of a write said, for `/readyz`: a failed commit (the disk full, a
+    read-only file, a revoked privilege) makes the service not ready for
+    `FAILURE_MEMORY_S` seconds, or until a later commit succeeds."""
+
+    FAILURE_MEMORY_S = 30.0
+
+    def __init__(self) -> None:
+        self._failure: tuple[float, str] | None = None
+
+    def failed(self, exc: Exception) -> None:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        self._failure = (time.monotonic(), reason)
+
+    def committed(self) -> None:
+        self._failure = None
+
+    def problem(self) -> str | None:
+        """Why writes cannot commit now, or None."""
+        if self._failure is None:
+            return None
+        at, reason = self._failure
+        if time.monotonic() - at > self.FAILURE_MEMORY_S:
+            return None
+        return reason
+
+
+def unwritable_tables(engine: Engine) -> list[str]:
+    """PostgreSQL: the tables the app's role may not write as writes need (the audit log is
+    only ever appended to), or every table when the session is read-only. SQLite grants no
+    privileges; its failures to commit are what `WriteHealth` remembers."""
+    if engine.dialect.name != "postgresql":
+        return []
+    needed = {
+        name: ("INSERT",) if name == AuditEntry.__tablename__ else ("INSERT", "UPDATE", "DELETE")
+        for name in Base.metadata.tables
+    }
+    with engine.connect() as connection:
+        if connection.scalar(text("SELECT current_setting('transaction_read_only')")) == "on":
+            return sorted(needed)
+        return [
+            name
+            for name, privileges in sorted(needed.items())
+            if not all(
+                connection.scalar(
+                    text("SELECT has_table_privilege(:table, :privilege)"),
+                    {"table": name, "privilege": privilege},
+                )
+                for privilege in privileges
+            )
+        ]
 
 
 def migration_state(engine: Engine, alembic_ini: Path) -> tuple[str | None, str | None]:

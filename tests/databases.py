@@ -23,7 +23,10 @@ POSTGRES_SKIP = "TEST_DATABASE_URL is not set; set it to a PostgreSQL URL to run
 def throwaway_database(backend: str, tmp_dir: Path) -> Iterator[str]:
     """Yield the URL of a new, empty database; drop it afterwards."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_dir / f'anales-{uuid.uuid4().hex[:8]}.db'}"
+        # An empty file is an empty database; the app opens, and never creates, one.
+        path = tmp_dir / f"anales-{uuid.uuid4().hex[:8]}.db"
+        path.touch()
+        yield f"sqlite:///{path}"
         return
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:

@@ -269,6 +269,7 @@ def synchronous(connection: Connection) -> int:
 class TestSqliteBulkLoad:
     @pytest.fixture
     def engine(self, tmp_path: Path) -> Iterator[Engine]:
+        (tmp_path / "bulk.db").touch()  # the app's engine opens a database, never makes one
         engine = app_engine(f"sqlite:///{tmp_path / 'bulk.db'}")
         yield engine
         engine.dispose()

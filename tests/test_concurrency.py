@@ -5,11 +5,6 @@ retrying on 412. At the end every alias that was acknowledged must be there: a l
 would drop one. Writers without `If-Match` are refused.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,45 +13,17 @@ import httpx
 import pytest
 
 from tests.keys import bearer, make_key
+from tests.servers import serving
 
 WRITERS = 6
 EDITS_EACH = 4
 PATH = "/api/v1/actors/kgb"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(writable_url: str, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": writable_url, "LOG_LEVEL": "WARNING"}
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+    with serving(writable_url, tmp_path / "server.log", workers=2) as running:
+        yield running.base
 
 
 def edit(base: str, key: str, writer: int) -> tuple[list[str], int]:

@@ -6,7 +6,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -30,6 +28,7 @@ from app.main import create_app
 from app.seed import load_seed, read_seed
 from tests.databases import POSTGRES_SKIP, migrate, throwaway_database
 from tests.helpers import assert_problem
+from tests.servers import answers, free_port, wait_for
 
 
 def seed_database(url: str) -> None:
@@ -350,27 +349,6 @@ async def slow() -> dict[str, str]:
     await asyncio.sleep(2)
     return {"status": "finished"}
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
-def answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def test_sigterm_lets_the_in_flight_request_finish(tmp_path: Path) -> None:

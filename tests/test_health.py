@@ -85,6 +85,16 @@ class TestReadyz:
         assert response.headers["retry-after"].isdigit()
 
 
+def test_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
+    """A database file that is not there (moved away, not yet migrated) is not made empty in
+    its place: the app answers 503 and leaves the path as it found it."""
+    path = tmp_path / "anales.db"
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{path}"))) as client:
+        assert_problem(client.get("/readyz"), 503)
+        assert_problem(client.get("/api/v1/passages"), 503)
+    assert not path.exists()
+
+
 class TestDatabaseUnavailable:
     @pytest.mark.parametrize("path", ["/api/v1/passages", "/api/v1/actors/kgb", "/api/v1/timeline"])
     def test_api_answers_503_problem(self, unreachable_client: TestClient, path: str) -> None:
