@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
 from app.config import get_settings
+from app.data_version import DATA_VERSION_TABLE
 from app.models import Base
 from app.models.search import INDEX_TABLES, TRIGRAM_INDEX
 
@@ -17,8 +18,8 @@ target_metadata = Base.metadata
 
 # The full-text index lives outside the models (see app/models/search.py): SQLite's FTS5
 # tables and their shadow tables, PostgreSQL's generated `search_vector` columns and their
-# GIN indexes, and the trigram index of the passages' text on both. Autogenerate must
-# neither drop nor recreate them.
+# GIN indexes, the trigram index of the passages' text on both, and PostgreSQL's data
+# generation counter (app/cache.py). Autogenerate must neither drop nor recreate them.
 
 
 def include_object(
@@ -26,7 +27,7 @@ def include_object(
 ) -> bool:
     if not reflected or name is None:
         return True
-    if type_ == "table" and name.startswith(INDEX_TABLES):
+    if type_ == "table" and (name.startswith(INDEX_TABLES) or name == DATA_VERSION_TABLE):
         return False
     if type_ == "column" and name == "search_vector":
         return False

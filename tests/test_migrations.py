@@ -8,6 +8,7 @@ from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
+from app.data_version import DATA_VERSION_TABLE
 from app.models import Base
 from app.models.search import INDEX_TABLES
 from app.seed import load_seed, read_seed
@@ -17,8 +18,9 @@ MODEL_TABLES = set(Base.metadata.tables)
 
 
 def tables(connection: Connection) -> set[str]:
-    """The schema's tables, less SQLite's index tables (FTS5 tables are no models)."""
-    names = set(inspect(connection).get_table_names()) - {"alembic_version"}
+    """The schema's tables, less SQLite's index tables (FTS5 tables are no models) and
+    PostgreSQL's data generation counter (no model either: triggers write it)."""
+    names = set(inspect(connection).get_table_names()) - {"alembic_version", DATA_VERSION_TABLE}
     return {name for name in names if not name.startswith(INDEX_TABLES)}
 
 
