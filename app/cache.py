@@ -3,13 +3,9 @@
 Every successful JSON GET gets a strong `ETag` (a hash of its body) and
 `Cache-Control: no-cache`, so clients and shared caches may keep it but must revalidate;
 `If-None-Match` with the current tag answers 304. Responses are also kept in memory, and a kept
-response is served again only while the data version it was made under is still current:
-
-* SQLite: the version is the database and WAL files' size, mtime and inode, which every
-  commit, from any process, changes; reading it costs two `stat` calls.
-* PostgreSQL: triggers on every table `NOTIFY anales_data_changed` when a transaction that
-  wrote commits; a listener task bumps the version when the notification arrives. While the
-  listener is not connected the version is unknown and nothing is served from memory.
+response is served again only while the data version it was made under is still current.
+Versions are read from the database itself on every request (`app/data_version.py`), so the
+next read after a commit, on any worker, sees it.
 
 The version is read before the app runs, so a response is never filed under a newer version
 than the data it was built from. Identical requests that arrive while the first of them is
@@ -20,134 +16,20 @@ each asking the database the same question.
 import asyncio
 import hashlib
 import logging
-import os
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
-import psycopg
-from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.data_version import DataVersion
 
 logger = logging.getLogger("anales.cache")
 
-NOTIFY_CHANNEL = "anales_data_changed"
 CACHE_CONTROL = b"no-cache"
 # Bodies up to this size are buffered to be tagged; larger ones stream through untagged.
 MAX_TAGGED_BYTES = 4 * 1024 * 1024
 _CACHEABLE_TYPES = (b"application/json", b"application/ld+json")
-
-
-class DataVersion(Protocol):
-    def current(self) -> Hashable | None:
-        """A value that changes whenever the data does; None when that cannot be known."""
-
-    def bump(self) -> None:
-        """This process committed a write: what it kept is stale from now on."""
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-class UnknownVersion:
-    """For databases whose changes cannot be observed (in-memory SQLite): never cache."""
-
-    def current(self) -> Hashable | None:
-        return None
-
-    def bump(self) -> None:
-        return None
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-
-class SqliteFileVersion:
-    def __init__(self, database: Path) -> None:
-        self.paths = (database, database.with_name(database.name + "-wal"))
-
-    def current(self) -> Hashable | None:
-        parts: list[tuple[int, int, int] | None] = []
-        for path in self.paths:
-            try:
-                st = os.stat(path)
-            except FileNotFoundError:
-                parts.append(None)
-            else:
-                parts.append((st.st_mtime_ns, st.st_size, st.st_ino))
-        return tuple(parts)
-
-    def bump(self) -> None:
-        return None  # the commit itself changed the files
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-
-class PostgresNotifyVersion:
-    def __init__(self, database_url: str) -> None:
-        url = make_url(database_url).set(drivername="postgresql")
-        self.conninfo = url.render_as_string(hide_password=False)
-        self.generation = 0
-        self.listening = False
-        self._task: asyncio.Task[None] | None = None
-
-    def current(self) -> Hashable | None:
-        return self.generation if self.listening else None
-
-    def bump(self) -> None:
-        # The notification of this process's own commit arrives a moment later; a read
-        # right after the write must not wait for it.
-        self.generation += 1
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._listen(), name="anales-data-version")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _listen(self) -> None:
-        backoff = 0.5
-        while True:
-            try:
-                conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
-                async with conn:
-                    await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    # Whatever changed before LISTEN is covered by starting a new generation.
-                    self.generation += 1
-                    self.listening = True
-                    backoff = 0.5
-                    async for _notification in conn.notifies():
-                        self.generation += 1
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                logger.warning("data version listener lost its connection: %s", exc)
-            finally:
-                self.listening = False
-                self.generation += 1
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
-
-
-def data_version_for(database_url: str) -> DataVersion:
-    url = make_url(database_url)
-    if url.get_backend_name() == "postgresql":
-        return PostgresNotifyVersion(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return SqliteFileVersion(Path(url.database).resolve())
-    return UnknownVersion()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +39,64 @@ class _Entry:
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    cost: int  # what it is charged against the cache's budget: see _entry_cost
+
+
+_Key = tuple[bytes, ...]
+# The fields of a full answer that a 304 to the same request repeats.
+_NOT_MODIFIED_HEADERS = frozenset(
+    {b"cache-control", b"content-location", b"etag", b"expires", b"vary"}
+)
+
+
+# What Python spends to hold one kept response beyond the bytes of its key, headers and body
+# (CPython 3.11, 64-bit). From sys.getsizeof on entries the app made: the _Entry (80), the key
+# tuple (88) and its six byte strings' object headers (6 x 33), the headers list (56), the
+# body's object header (33), the cost (28), and the entry's share of the OrderedDict (its
+# table slot and link node: 66-175 bytes, the most seen while it evicts), 659 in all, plus
+# about 8 per allocation for pymalloc's 16-byte rounding: 768. Each header adds its tuple (56),
+# its list slot (8) and its two byte strings' headers (2 x 33), 130, rounded: 160. Checked
+# with tracemalloc (what the process got back when the cache was emptied): an entry with six
+# headers holds 1,095-1,138 bytes beyond its counted ones over 500-2,800 entries, below the
+# 1,728 charged, as some header names are shared constants and tracemalloc sees no rounding.
+ENTRY_OVERHEAD = 768
+HEADER_OVERHEAD = 160
+
+
+def _entry_cost(key: _Key, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+    """The memory a kept response holds, to bound the cache by what it really uses.
+
+    The tag is counted once, as a header: `_Entry.etag` is the same object."""
+    return (
+        ENTRY_OVERHEAD
+        + sum(map(len, key))
+        + sum(HEADER_OVERHEAD + len(name) + len(value) for name, value in headers)
+        + len(body)
+    )
+
+
+def _link_base(scope: Scope) -> bytes:
+    """Where the request's absolute links point, apart from its Host header: the scheme
+    (which uvicorn takes from a trusted proxy's X-Forwarded-Proto), the server address
+    (Starlette's fallback when Host is missing or invalid) and the root path."""
+    parts = (
+        scope.get("scheme", "http"),
+        scope.get("server"),
+        scope.get("root_path", ""),
+        scope.get("app_root_path"),
+    )
+    return repr(parts).encode()
+
+
+def _varies_only_by_key(headers: list[tuple[bytes, bytes]], keyed: tuple[bytes, ...]) -> bool:
+    """Whether every request header the response's Vary names is one the key holds, so that
+    it may be replayed to any request with the same key (never with `Vary: *`)."""
+    for name, value in headers:
+        if name == b"vary":
+            named = {field.strip().lower() for field in value.split(b",")} - {b""}
+            if not named.issubset(keyed):
+                return False
+    return True
 
 
 def etag_for(body: bytes) -> bytes:
@@ -181,7 +121,15 @@ def _matches(if_none_match: bytes | None, etag: bytes) -> bool:
 class ResponseCacheMiddleware:
     """ETag, 304 and the version-keyed response cache described above."""
 
+    # The request headers an answer is built from: negotiation reads Accept and
+    # Accept-Language, links are made from Host. Each is keyed with all its values in order
+    # (negotiation and Starlette read the first; any later one must not be what is keyed).
+    # A response whose Vary names any other header is not kept.
     KEY_HEADERS = (b"host", b"accept", b"accept-language")
+    # A key longer than this is no ordinary client's (a browser's come to a few hundred
+    # bytes): such requests are answered without being kept or coalesced, so a flood of
+    # unique huge headers neither holds memory nor evicts what others asked.
+    MAX_KEY_BYTES = 8 * 1024
 
     def __init__(
         self,
@@ -196,32 +144,24 @@ class ResponseCacheMiddleware:
         self.version = version
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_bytes // 8  # no single response may crowd out the rest
-        self.entries: OrderedDict[Hashable, _Entry] = OrderedDict()
-        self.size = 0
-        # (key, version) of the responses being rendered, for identical requests to wait on.
-        self.in_flight: dict[tuple[Hashable, Hashable], asyncio.Event] = {}
+        self.entries: OrderedDict[_Key, _Entry] = OrderedDict()
+        self.size = 0  # the sum of the entries' costs, at most max_bytes
+        # (key, version) of the responses being rendered, for identical requests to wait on:
+        # one per request in progress, removed when it ends, each key at most MAX_KEY_BYTES.
+        self.in_flight: dict[tuple[_Key, Hashable], asyncio.Event] = {}
+        # The last version read, so that entries made under it share one object.
+        self._version_seen: Hashable | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        if_none_match = None
-        key_parts: list[bytes] = [scope["path"].encode(), scope["query_string"]]
-        found = dict.fromkeys(self.KEY_HEADERS, b"")
-        authenticated = False
-        for name, value in scope["headers"]:
-            if name in found:
-                found[name] = value
-            elif name == b"if-none-match":
-                if_none_match = value
-            elif name == b"authorization":
-                authenticated = True
-        key = (*key_parts, *found.values())
+        key, if_none_match, authenticated = self._read(scope)
         # Authenticated reads are tagged (a curator needs the ETag for If-Match) but never
         # kept or served from what others were sent.
-        version = None if authenticated else self.version.current()
-        if version is None or self.max_bytes <= 0:
-            await self._render(scope, receive, send, key, version, if_none_match)
+        version = None if authenticated else await self._current_version()
+        if version is None or not self._keeps(key):
+            await self._render(scope, receive, send, key, None, if_none_match)
             return
         if await self._replay_kept(key, version, if_none_match, send):
             return
@@ -240,8 +180,49 @@ class ResponseCacheMiddleware:
             del self.in_flight[(key, version)]
             flight.set()
 
+    def _read(self, scope: Scope) -> tuple[_Key, bytes | None, bool]:
+        """The request's key, its If-None-Match and whether it carries credentials.
+
+        The key holds everything the answer is built from: the path and query, every value
+        of each key header, and the rest of what Starlette makes absolute links from (see
+        _link_base). Values are joined with a newline, which HTTP forbids in a header value,
+        so two headers never key like one; a header absent or empty is the same to
+        negotiation and to Starlette, and keys the same."""
+        values: dict[bytes, list[bytes]] = {name: [] for name in self.KEY_HEADERS}
+        if_none_match: list[bytes] = []
+        authenticated = False
+        for name, value in scope["headers"]:
+            found = values.get(name)
+            if found is not None:
+                found.append(value)
+            elif name == b"if-none-match":
+                if_none_match.append(value)
+            elif name == b"authorization":
+                authenticated = True
+        key = (
+            scope["path"].encode(),
+            scope["query_string"],
+            _link_base(scope),
+            *(b"\n".join(found) for found in values.values()),
+        )
+        # Repeated If-None-Match fields are one list of tags (RFC 9110 section 5.3).
+        tags = b",".join(if_none_match) if if_none_match else None
+        return key, tags, authenticated
+
+    def _keeps(self, key: _Key) -> bool:
+        """Whether answers to `key` may be kept and coalesced at all."""
+        return self.max_bytes > 0 and sum(map(len, key)) <= self.MAX_KEY_BYTES
+
+    async def _current_version(self) -> Hashable | None:
+        """The data version, as the one object that every entry made under it shares (each
+        read makes a new one, which each entry would otherwise hold a copy of)."""
+        version = await self.version.current()
+        if version != self._version_seen:
+            self._version_seen = version
+        return self._version_seen
+
     async def _replay_kept(
-        self, key: Hashable, version: Hashable, if_none_match: bytes | None, send: Send
+        self, key: _Key, version: Hashable, if_none_match: bytes | None, send: Send
     ) -> bool:
         """Answer from the kept response of `key` made under `version`, if there is one."""
         entry = self.entries.get(key)
@@ -253,7 +234,7 @@ class ResponseCacheMiddleware:
 
     async def _replay(self, entry: _Entry, if_none_match: bytes | None, send: Send) -> None:
         if _matches(if_none_match, entry.etag):
-            await _not_modified(send, entry.etag)
+            await _not_modified(send, entry.headers)
             return
         await _respond(send, entry.status, entry.headers, entry.body)
 
@@ -262,7 +243,7 @@ class ResponseCacheMiddleware:
         scope: Scope,
         receive: Receive,
         send: Send,
-        key: Hashable,
+        key: _Key,
         version: Hashable | None,
         if_none_match: bytes | None,
     ) -> None:
@@ -293,10 +274,13 @@ class ResponseCacheMiddleware:
                 (b"etag", etag),
                 (b"cache-control", CACHE_CONTROL),
             ]
-            if version is not None and len(body) <= self.max_entry_bytes:
-                self._store(key, _Entry(version, etag, start["status"], headers, body))
+            if version is not None and _varies_only_by_key(headers, self.KEY_HEADERS):
+                cost = _entry_cost(key, headers, body)
+                if cost <= self.max_entry_bytes:
+                    entry = _Entry(version, etag, start["status"], headers, body, cost)
+                    self._store(key, entry)
             if _matches(if_none_match, etag):
-                await _not_modified(send, etag)
+                await _not_modified(send, headers)
                 return
             await _respond(send, start["status"], headers, body)
 
@@ -315,17 +299,16 @@ class ResponseCacheMiddleware:
                 length = int(value)
         return length is not None and length <= MAX_TAGGED_BYTES
 
-    def _store(self, key: Hashable, entry: _Entry) -> None:
-        if self.max_bytes <= 0:
-            return
+    def _store(self, key: _Key, entry: _Entry) -> None:
+        """Keep `entry`, evicting the least recently used until the costs fit max_bytes."""
         old = self.entries.pop(key, None)
         if old is not None:
-            self.size -= len(old.body)
+            self.size -= old.cost
         self.entries[key] = entry
-        self.size += len(entry.body)
+        self.size += entry.cost
         while self.size > self.max_bytes and self.entries:
             _, evicted = self.entries.popitem(last=False)
-            self.size -= len(evicted.body)
+            self.size -= evicted.cost
 
 
 async def _respond(
@@ -335,7 +318,9 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _not_modified(send: Send, etag: bytes) -> None:
-    headers = [(b"etag", etag), (b"cache-control", CACHE_CONTROL)]
-    await send({"type": "http.response.start", "status": 304, "headers": headers})
+async def _not_modified(send: Send, headers: list[tuple[bytes, bytes]]) -> None:
+    """A 304 with the fields of `headers` (the full answer's) that RFC 9110 section 15.4.5
+    requires it to repeat, Vary among them, so a shared cache updates the right variant."""
+    kept = [(name, value) for name, value in headers if name in _NOT_MODIFIED_HEADERS]
+    await send({"type": "http.response.start", "status": 304, "headers": kept})
     await send({"type": "http.response.body", "body": b""})

@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     response_cache_bytes: int = Field(
         default=32 * 1024 * 1024,
         ge=0,
-        description="Memory for kept responses, reused until the data changes; 0 keeps none.",
+        description="Memory for kept responses (each charged its key, headers, body and "
+        "bookkeeping), reused until the data changes; 0 keeps none.",
     )
     log_level: str = "INFO"
     log_json: bool = Field(default=True, description="One JSON object per log line.")
