@@ -115,15 +115,23 @@ def current_etags(detail: type[BaseModel], obj: Any) -> list[str]:
 
 
 def check_if_match(if_match: str | None, detail: type[BaseModel], obj: Any) -> None:
-    """428 without `If-Match`, 412 unless it names a current ETag of the resource (or `*`)."""
+    """428 without `If-Match` or with `*`, 412 unless it names a current ETag of the resource.
+
+    `*` matches whatever version is stored, so it would guard against nothing: an edit sent
+    with it overwrites one made since the curator read the resource, which is the lost
+    update the header is required to prevent."""
     if if_match is None:
         raise PreconditionRequired(
             "Send `If-Match` with the ETag from a GET of this resource, so that no one "
             "else's edit is overwritten."
         )
     tags = [tag.strip() for tag in if_match.split(",")]
-    current = current_etags(detail, obj)
-    if "*" in tags or set(tags) & set(current):
+    if "*" in tags:
+        raise PreconditionRequired(
+            "`If-Match: *` matches any version, so it cannot keep a concurrent edit from being "
+            "lost; send the ETag from a GET of this resource."
+        )
+    if set(tags) & set(current_etags(detail, obj)):
         return
     raise PreconditionFailed(
         f"The resource changed since that ETag was read; its ETag is now "
@@ -323,6 +331,8 @@ def delete_entity(
             f"'{obj.slug}'; send `cascade=links` to drop the links (passages are kept)."
         )
     before = state_of(resource, obj)
+    dependents = _dependents(session, resource, obj)
+    states = {name: read() for name, (_, read) in dependents.items()}
     # The detail loaded every collection that links here; emptying them drops the links.
     obj.passages = []
     if not isinstance(obj, Event):
@@ -330,8 +340,54 @@ def delete_entity(
     if children:
         for child in obj.children:
             child.parent_id = None
+    session.flush()
+    # Every row the cascade changed is in the log, before the deletion that caused it, so
+    # that replaying the log in order rebuilds the same data.
+    for (kind, identifier), (row, read) in dependents.items():
+        session.expire(row)
+        after = read()
+        if after != states[kind, identifier]:
+            audit(session, key, "update", kind, identifier, states[kind, identifier], after)
     session.delete(obj)
     audit(session, key, "delete", resource.kind, obj.slug, before, None)
+
+
+StateReader = tuple[Any, Callable[[], dict[str, Any]]]
+
+
+def _dependents(
+    session: Session, resource: Resource, obj: Any
+) -> dict[tuple[str, str], StateReader]:
+    """The rows a deletion of `obj` changes besides itself (the passages and events linked to
+    it, its sub-entities), each with a function that reads its state afresh."""
+    events = RESOURCES["events"]
+    found: dict[tuple[str, str], StateReader] = {
+        ("passages", str(linked.id)): (linked, _passage_reader(session, linked.id))
+        for linked in obj.passages
+    }
+    if not isinstance(obj, Event):
+        for linked in obj.events:
+            found["events", linked.slug] = (linked, _entity_reader(session, events, linked.slug))
+    if resource.kind in ("periods", "regions"):
+        for child in obj.children:
+            found[resource.kind, child.slug] = (
+                child,
+                _entity_reader(session, resource, child.slug),
+            )
+    return found
+
+
+def _passage_reader(session: Session, passage_id: int) -> Callable[[], dict[str, Any]]:
+    def read() -> dict[str, Any]:
+        found = passage.get_passage(session, passage_id)
+        assert found is not None
+        return passage_state(found)
+
+    return read
+
+
+def _entity_reader(session: Session, resource: Resource, slug: str) -> Callable[[], dict[str, Any]]:
+    return lambda: state_of(resource, resource.get(session, slug))
 
 
 # --- Passages -----------------------------------------------------------------------------
@@ -499,7 +555,10 @@ def relink(
             continue
         found.append(Relinked(candidate.id, matches[0]))
         if not dry_run:
+            before = passage_state(candidate)
             getattr(candidate, resource.kind).append(obj)
+            after = passage_state(candidate)
+            audit(session, key, "update", "passages", str(candidate.id), before, after)
     if found and not dry_run:
         audit(
             session,
