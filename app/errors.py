@@ -4,6 +4,7 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -169,28 +170,64 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route takes on this path, asked of the routes themselves."""
+    """Every method some route takes on this path, asked of the routes themselves. HEAD is
+    answered wherever GET is (`HeadAsGetMiddleware`), though no route names it."""
     allowed = []
     for method in _METHODS:
-        scope = {**request.scope, "method": method}
+        scope = {**request.scope, "method": "GET" if method == "HEAD" else method}
         if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
             allowed.append(method)
     return allowed
 
 
+@dataclass(frozen=True)
+class _Outage:
+    """A database failure that is no fault of the request, answered 503: what the client is
+    told, when to retry, and how loudly it is logged."""
+
+    label: str
+    detail: str
+    retry_after: int
+    level: int
+
+
+# A cancelled statement (statement timeout), a lost connection, a file that is not a
+# database: transient, or repaired by a restart or a restore.
+_UNAVAILABLE = _Outage(
+    "database unavailable", "The database is unavailable; try again shortly.", 5, logging.WARNING
+)
+# Other writes held the lock past the busy timeout: worth retrying at once.
+_BUSY = _Outage(
+    "database busy",
+    "The database is busy with other writes; try again.",
+    1,
+    logging.WARNING,
+)
+# A revoked privilege, a read-only file, a full disk: nothing heals until someone acts, so
+# it is logged as an error, with the database's own code for it.
+_NEEDS_OPERATOR = _Outage(
+    "database needs an operator",
+    "The database cannot serve this request now; try again later.",
+    30,
+    logging.ERROR,
+)
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
-    if not exc.connection_invalidated and not _is_connection_error(exc):
+    outage = _outage(exc)
+    if outage is None:
         return await _unexpected_error(request, exc)
-    logger.warning("database unavailable: %s", exc.orig)
-    # A cancelled statement (statement timeout) and a lost connection are both transient.
+    logger.log(outage.level, "%s (%s): %s", outage.label, _error_code(exc), exc.orig)
     problem = Problem(
         type=ServiceUnavailable.type,
         title=ServiceUnavailable.title,
         status=503,
-        detail="The database is unavailable; try again shortly.",
+        detail=outage.detail,
     )
-    return problem_response(request, problem)
+    response = problem_response(request, problem)
+    response.headers["Retry-After"] = str(outage.retry_after)
+    return response
 
 
 async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
@@ -218,19 +255,61 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 # SQLite's answers for a file that is not (or no longer) a usable database.
 _SQLITE_UNUSABLE_FILE = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
+# SQLite's answers when other connections hold the lock past the busy timeout.
+_SQLITE_CONTENTION = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+# SQLite's answers for a file it may not write (opened read-only, `PRAGMA query_only`) or a
+# disk with no room left.
+_SQLITE_NEEDS_OPERATOR = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL}
 # PostgreSQL's answers for a database whose schema is missing or behind the code: not yet
 # migrated (undefined_table, undefined_column). SQLite says so with an OperationalError.
 _POSTGRES_SCHEMA_NOT_READY = {"42P01", "42703"}
+# PostgreSQL's insufficient_privilege (a revoked grant), read_only_sql_transaction (a
+# standby, or `default_transaction_read_only`) and disk_full.
+_POSTGRES_NEEDS_OPERATOR = {"42501", "25006", "53100"}
+# The rest of class 53, insufficient resources (out of memory, too many connections).
+_POSTGRES_INSUFFICIENT_RESOURCES = "53"
 
 
-def _is_connection_error(exc: DBAPIError) -> bool:
-    """The database is away, busy or unusable, rather than the request being at fault."""
+def _sqlite_primary_code(exc: DBAPIError) -> int | None:
+    """SQLite's primary result code: the low byte of an extended one (SQLITE_READONLY_DBMOVED
+    is SQLITE_READONLY)."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _error_code(exc: DBAPIError) -> str:
+    """The database's own name for the error, for the log: a SQLSTATE or a SQLite code."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate:
+        return f"SQLSTATE {sqlstate}"
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    return str(name) if name else type(exc.orig).__name__
+
+
+def _outage(exc: DBAPIError) -> _Outage | None:
+    """How a database failure that is not the request's fault is answered; None for one
+    that is a bug (a 500)."""
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    sqlite_code = _sqlite_primary_code(exc)
+    if sqlite_code in _SQLITE_CONTENTION:
+        return _BUSY
+    if sqlite_code in _SQLITE_NEEDS_OPERATOR or sqlstate in _POSTGRES_NEEDS_OPERATOR:
+        return _NEEDS_OPERATOR
+    if exc.connection_invalidated or _is_connection_error(exc, sqlstate, sqlite_code):
+        return _UNAVAILABLE
+    return None
+
+
+def _is_connection_error(exc: DBAPIError, sqlstate: str, sqlite_code: int | None) -> bool:
+    """The database is away, short of resources or unusable, rather than the request being
+    at fault."""
     if isinstance(exc, OperationalError):
         return True
-    if getattr(exc.orig, "sqlstate", None) in _POSTGRES_SCHEMA_NOT_READY:
+    if sqlstate in _POSTGRES_SCHEMA_NOT_READY:
         return True
-    code = getattr(exc.orig, "sqlite_errorcode", None)
-    return isinstance(code, int) and code & 0xFF in _SQLITE_UNUSABLE_FILE
+    if sqlstate.startswith(_POSTGRES_INSUFFICIENT_RESOURCES):
+        return True
+    return sqlite_code in _SQLITE_UNUSABLE_FILE
 
 
 def _phrase(status_code: int) -> str:
@@ -253,7 +332,7 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         404: "No such resource.",
         422: "A parameter is invalid; `invalid_params` names each one.",
-        503: "The database is unavailable.",
+        503: "The database is unavailable or busy (a write stored nothing); see `Retry-After`.",
     }
     schema = {"$ref": "#/components/schemas/Problem"}
     return {

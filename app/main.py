@@ -15,15 +15,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.api import api_router
 from app.api.curation import link_writes
 from app.api.health import router as health_router
-from app.cache import DataVersion, ResponseCacheMiddleware, data_version_for
+from app.cache import ResponseCacheMiddleware
 from app.config import Settings, get_settings
-from app.db import create_db_engine, create_sessionmaker
+from app.data_version import DataVersion, data_version_for
+from app.db import WriteHealth, create_db_engine, create_sessionmaker
 from app.errors import problem_openapi, register_exception_handlers
 from app.logging import configure_logging
 from app.metrics import instrument
 from app.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
+    HeadAsGetMiddleware,
+    JsonBodyMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
     UnhandledErrorMiddleware,
@@ -48,6 +51,7 @@ class State(TypedDict):
     sessionmaker: sessionmaker[Session]
     settings: Settings
     data_version: DataVersion
+    write_health: WriteHealth
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,13 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         engine = create_db_engine(settings)
         pool_metrics.engine = engine
-        await data_version.start()
         try:
             yield {
                 "engine": engine,
                 "sessionmaker": create_sessionmaker(engine),
                 "settings": settings,
                 "data_version": data_version,
+                "write_health": WriteHealth(),
             }
         finally:
             await data_version.stop()
@@ -91,14 +95,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first. A request passes the request id, access log, security headers
     # and CORS layers (so every answer, a preflight or a 429 too, carries their headers), the
-    # rate limit, then the response cache (so kept responses still get the per-request
-    # headers), the body limit, and reaches the app; unhandled errors are caught innermost, so
-    # even a 500 carries the headers.
+    # rate limit, the HEAD-as-GET layer (so the cache inside it sees a GET), then the response
+    # cache (so kept responses still get the per-request headers), the body limit and the
+    # JSON-body check, and reaches the app; unhandled errors are caught innermost, so even a
+    # 500 carries the headers.
     app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         ResponseCacheMiddleware, version=data_version, max_bytes=settings.response_cache_bytes
     )
+    app.add_middleware(HeadAsGetMiddleware)
     if settings.rate_limit:
         app.add_middleware(
             RateLimitMiddleware, limit=settings.rate_limit, exempt=("/healthz", "/readyz")

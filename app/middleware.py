@@ -1,5 +1,6 @@
-"""Pure ASGI middleware: security headers, body size limit, rate limit, access log and a
-last-resort handler that turns any unexpected exception into a logged 500 problem."""
+"""Pure ASGI middleware: security headers, body size limit, JSON-only bodies, HEAD answered as
+GET, rate limit, access log and a last-resort handler that turns any unexpected exception
+into a logged 500 problem."""
 
 import logging
 import re
@@ -12,7 +13,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE, Problem
+from app.errors import PROBLEM_MEDIA_TYPE, InvalidParam, Problem
 
 access_logger = logging.getLogger("anales.access")
 error_logger = logging.getLogger("anales.errors")
@@ -112,6 +113,112 @@ class BodySizeLimitMiddleware:
                 more_body = message.get("more_body", False)
             receive = _replay(messages, receive)
         await self.app(scope, receive, send)
+
+
+# What a request body may be: JSON (a PATCH body is a JSON merge patch, RFC 7396, and may say
+# so), sent as it is. A body without Content-Type is read as JSON, as FastAPI reads it.
+BODY_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
+BODY_ENCODINGS = ("identity",)
+
+
+def _has_body(headers: Headers) -> bool:
+    declared = headers.get("content-length")
+    if declared is not None:
+        return declared.strip() != "0"
+    return "transfer-encoding" in headers
+
+
+def _unsupported(path: str, header: str, reason: str) -> Problem:
+    return Problem(
+        type="/problems/unsupported-media-type",
+        title="Unsupported Media Type",
+        status=415,
+        detail=f"Header '{header}': {reason}",
+        instance=path,
+        invalid_params=[InvalidParam(name=header, location="header", reason=reason)],
+    )
+
+
+def _encoding_problem(headers: Headers, path: str) -> Problem | None:
+    codings = [
+        coding.strip().lower()
+        for value in headers.getlist("content-encoding")
+        for coding in value.split(",")
+        if coding.strip()
+    ]
+    refused = [coding for coding in codings if coding not in BODY_ENCODINGS]
+    if not refused:
+        return None
+    reason = (
+        f"'{', '.join(refused)}' is not accepted, only {' or '.join(BODY_ENCODINGS)}: "
+        "send the body uncompressed."
+    )
+    return _unsupported(path, "Content-Encoding", reason)
+
+
+def _media_type_problem(headers: Headers, path: str) -> Problem | None:
+    declared = headers.get("content-type")
+    if declared is None:
+        return None
+    media_type = declared.split(";", 1)[0].strip().lower()
+    if media_type in BODY_MEDIA_TYPES:
+        return None
+    reason = (
+        f"'{media_type}' is not accepted; send the body as JSON, {' or '.join(BODY_MEDIA_TYPES)}."
+    )
+    return _unsupported(path, "Content-Type", reason)
+
+
+class JsonBodyMiddleware:
+    """415 for a request body that is not plain JSON, before routing. FastAPI reads any body
+    as JSON text whatever its Content-Encoding, so a gzipped one failed as "not UTF-8", and
+    hands a form or plain-text body to validation as a string ("Input should be a valid
+    dictionary"); either way the client was told its data was wrong, not how it was sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if _has_body(headers):
+            problem = _encoding_problem(headers, scope["path"])
+            if problem is not None:
+                await send_problem(send, problem, {"Accept-Encoding": ", ".join(BODY_ENCODINGS)})
+                return
+            problem = _media_type_problem(headers, scope["path"])
+            if problem is not None:
+                await send_problem(send, problem)
+                return
+        await self.app(scope, receive, send)
+
+
+class HeadAsGetMiddleware:
+    """HEAD answered as the GET of the same URL with the body left out: the same status and
+    headers (Content-Length, ETag, Content-Type…), on every GET route, /healthz included.
+
+    FastAPI's routes take only the methods they name, and a HEAD route for each GET would
+    double the OpenAPI document. The layers inside see a GET, so the response cache keeps
+    and revalidates it as one; the layers outside (the access log) see the HEAD."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

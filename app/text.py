@@ -1,4 +1,5 @@
-"""Text rules shared by the loader, the models and the filters: folding and slugs."""
+"""Text rules shared by the loader, the models and the filters: folding, invisible
+characters and slugs."""
 
 import re
 import unicodedata
@@ -65,6 +66,41 @@ def fold(text: str) -> str:
     # Word by word: no step joins two words, since a space decomposes to a space and every
     # step but the decomposition (NFKD) goes character by character.
     return " ".join(filter(None, map(_folded_words.__getitem__, text.split())))
+
+
+def is_invisible(ch: str) -> bool:
+    """A format character (Unicode category Cf): zero-width spaces and joiners, the soft
+    hyphen, bidi controls, the byte-order mark. It draws nothing, so a reader cannot see it,
+    a text made of nothing else looks blank, and one inside a word hides the word from a
+    search for it."""
+    return unicodedata.category(ch) == "Cf"
+
+
+def visible(text: str) -> str:
+    """`text` without its format characters: what a reader sees, and what `q` is matched
+    as by every list and by /search alike."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if not is_invisible(ch))
+
+
+def _escaped_ranges(codes: list[int]) -> str:
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(
+        f"\\u{first:04x}" + (f"-\\u{last:04x}" if last > first else "") for first, last in ranges
+    )
+
+
+# The format characters of the Basic Multilingual Plane as the inside of a regular-expression
+# class, for JSON Schema patterns: their `\u` escapes name no character beyond that plane.
+# The few format characters beyond it (tags, musical and hieroglyph controls) go
+# undocumented there but are judged by `visible` all the same.
+INVISIBLE_CLASS = _escaped_ranges([code for code in range(0x10000) if is_invisible(chr(code))])
 
 
 def slugify(name: str) -> str:

@@ -45,11 +45,20 @@ IfMatch = Annotated[
     str | None,
     Header(
         description="The ETag from a GET of the resource; required, so that no concurrent "
-        "edit is lost (412 when it is stale, 428 when it is missing).",
+        "edit is lost (412 when it is stale, 428 when it is missing or `*`, which matches "
+        "any version and so guards nothing).",
     ),
 ]
 DryRun = Annotated[bool, Query(description="Say what would be linked, store nothing.")]
-WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
+
+
+def write_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The problems a write can answer: `codes`, and those of every write (no key or scope,
+    a body that is not plain JSON, an invalid one, a commit that failed and stored nothing)."""
+    return problem_responses(401, 403, *codes, 415, 422, 503)
+
+
+WRITE_ERRORS = write_errors(404, 409, 412, 428)
 
 PATCHES: dict[str, type[BaseModel]] = {
     "actors": ActorPatch,
@@ -162,7 +171,7 @@ def entity_router(resource: Resource) -> APIRouter:
         "Answers 201 with the stored resource, its `Location` and `ETag`.",
         status_code=status.HTTP_201_CREATED,
         response_model=detail,
-        responses=problem_responses(401, 403, 409, 422),
+        responses=write_errors(409),
     )
     router.add_api_route(
         "/{slug}",
@@ -205,7 +214,7 @@ def entity_router(resource: Resource) -> APIRouter:
         summary=f"Link the passages that mention a {one}",
         description="Scan the passages for the entity's names and aliases and link those "
         "that mention it and are not linked yet; `dry_run=true` only reports them.",
-        responses=problem_responses(401, 403, 404, 422),
+        responses=write_errors(404),
     )
     return router
 
@@ -226,7 +235,7 @@ passages = APIRouter(prefix="/passages", tags=["passages"])
     response_model=PassageWritten,
     responses={
         200: {"model": LinkPreview, "description": "The analysis of a dry run."},
-        **problem_responses(401, 403, 422),
+        **write_errors(),
     },
 )
 def create_passage(

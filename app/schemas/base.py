@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from app.i18n import orm_view
-from app.text import SLUG_PATTERN
+from app.text import SLUG_PATTERN, visible
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 Year = Annotated[int, Field(ge=-9999, le=9999)]
@@ -73,6 +73,14 @@ def _no_control_characters(value: str | None) -> str | None:
     return value
 
 
+def normalized_query(value: str) -> str:
+    """`q` as the lists and /search both match it: control characters refused, format
+    characters (a bidi control, a zero-width joiner, a soft hyphen) dropped. Both read the
+    same words, so a word hidden among invisible characters is found by both or by neither."""
+    _no_control_characters(value)
+    return visible(value)
+
+
 class QueryModel(BaseModel):
     """Base of query-parameter models. Unknown parameters are refused, not ignored."""
 
@@ -114,7 +122,8 @@ class TextFilter(QueryModel):
         default=None,
         max_length=MAX_QUERY_LENGTH,
         description="Words to find, case- and accent-insensitive; every word must match. "
-        "Control characters other than tab and newlines are refused.",
+        "Invisible format characters (zero-width, bidi controls, soft hyphens) are ignored; "
+        "control characters other than tab and newlines are refused.",
         examples=["litvinov"],
         # The validator below enforces it with a clearer message; the schema documents it.
         json_schema_extra=document_control_free,
@@ -123,7 +132,7 @@ class TextFilter(QueryModel):
     @field_validator("q")
     @classmethod
     def _check_q(cls, value: str | None) -> str | None:
-        return _no_control_characters(value)
+        return None if value is None else normalized_query(value)
 
 
 class YearRangeFilter(TextFilter):

@@ -6,8 +6,8 @@ from app.schemas.base import (
     MAX_QUERY_LENGTH,
     QueryModel,
     Schema,
-    _no_control_characters,
     document_control_free,
+    normalized_query,
 )
 
 
@@ -27,7 +27,8 @@ class SearchParams(QueryModel):
         description='Words to find; `"quoted words"` must appear together, in order. '
         "Case, accents and Spanish inflection are ignored: `coexistencias pacíficas` finds "
         '"coexistencia pacífica", `soviéticos` finds "soviética". Every word (or phrase) '
-        "must match; Spanish stop words (`de`, `la`, `con`…) are skipped.",
+        "must match; Spanish stop words (`de`, `la`, `con`…) and invisible format characters "
+        "(zero-width, bidi controls, soft hyphens) are skipped.",
         examples=["coexistencias pacíficas"],
         json_schema_extra=document_control_free,
     )
@@ -42,8 +43,7 @@ class SearchParams(QueryModel):
     @field_validator("q")
     @classmethod
     def _check_q(cls, value: str) -> str:
-        _no_control_characters(value)
-        return value
+        return normalized_query(value)
 
 
 class SearchHit(Schema):

@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     create_model,
     field_validator,
     model_validator,
@@ -18,7 +19,7 @@ from app.dates import edtf_span
 from app.models import ActorKind, RegionKind
 from app.schemas.base import CONTROL_FREE_PATTERN, Slug, Year
 from app.schemas.passage import PassageDetail
-from app.text import slugify
+from app.text import INVISIBLE_CLASS, slugify, visible
 
 MAX_LINKS = 100
 
@@ -29,36 +30,44 @@ def _printable(value: str) -> str:
     return value
 
 
-# What `_printable` and whitespace stripping enforce, as JSON Schema patterns: no control
-# characters but tab, newline and carriage return; and, where a value is needed, something
-# besides white space.
+def _not_blank(value: str) -> str:
+    if not visible(value).strip():
+        raise ValueError(
+            "must not be blank: it holds only white space and invisible characters "
+            "(zero-width spaces and joiners, bidi controls, soft hyphens…)"
+        )
+    return value
+
+
+# What `_printable`, whitespace stripping and `_not_blank` enforce, as JSON Schema patterns:
+# no control characters but tab, newline and carriage return; and, where a value is needed,
+# something besides white space and invisible (format) characters.
 PRINTABLE = {"pattern": CONTROL_FREE_PATTERN}
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
-NOT_BLANK = {"pattern": rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"}
+NOT_BLANK = {"pattern": rf"^[^{_CONTROL}]*[^\s{_CONTROL}{INVISIBLE_CLASS}][^{_CONTROL}]*$"}
 
-
-Name = Annotated[
+# A text the resource needs (a name, a passage): one a reader can see. Stripped of white
+# space, it must keep a character that is neither white space nor invisible, since a name
+# made of a zero-width space lists as an empty line and matches no search.
+NeededText = Annotated[
     str,
-    Field(min_length=1, max_length=200, json_schema_extra=NOT_BLANK),
+    Field(min_length=1, json_schema_extra=NOT_BLANK),
     AfterValidator(_printable),
+    AfterValidator(_not_blank),
 ]
+Name = Annotated[NeededText, Field(max_length=200)]
 LongText = Annotated[
     str, Field(max_length=5000, json_schema_extra=PRINTABLE), AfterValidator(_printable)
 ]
-PassageText = Annotated[
-    str,
-    Field(min_length=1, max_length=20000, json_schema_extra=NOT_BLANK),
-    AfterValidator(_printable),
-]
+PassageText = Annotated[NeededText, Field(max_length=20000)]
 TranslatedText = Annotated[
     str, Field(max_length=20000, json_schema_extra=PRINTABLE), AfterValidator(_printable)
 ]
-SourceName = Annotated[
-    str,
-    Field(min_length=1, max_length=255, json_schema_extra=NOT_BLANK),
-    AfterValidator(_printable),
-]
+SourceName = Annotated[NeededText, Field(max_length=255)]
 SlugLinks = Annotated[list[Slug], Field(max_length=MAX_LINKS)]
+# A JSON integer and nothing else, for every integer of a body: lax validation would store
+# `false` as 0, "1939" as 1939 and 1e3 as 1000, none of which the client wrote as a year.
+BodyYear = Annotated[Year, Strict()]
 
 
 class WriteModel(BaseModel):
@@ -102,8 +111,8 @@ class YearSpan(WriteModel):
 
 
 class PeriodCreate(EntityCreate, YearSpan):
-    start_year: Year
-    end_year: Year
+    start_year: BodyYear
+    end_year: BodyYear
     parent: Slug | None = Field(default=None, description="Slug of the enclosing period.")
 
 
@@ -115,8 +124,8 @@ class RegionCreate(EntityCreate):
 class ActorCreate(EntityCreate, YearSpan):
     kind: ActorKind
     role: Name | None = None
-    start_year: Year | None = Field(default=None, description="First year of activity.")
-    end_year: Year | None = Field(default=None, description="Last year; none if still active.")
+    start_year: BodyYear | None = Field(default=None, description="First year of activity.")
+    end_year: BodyYear | None = Field(default=None, description="Last year; none if still active.")
 
 
 class ThemeCreate(EntityCreate):
@@ -151,10 +160,10 @@ class PassageLinks(EntityLinks):
 class PassageCreate(YearSpan):
     text: PassageText = Field(description="The passage verbatim, without citation markers.")
     text_en: TranslatedText | None = None
-    start_year: Year | None = Field(
+    start_year: BodyYear | None = Field(
         default=None, description="Left out: read from the text when auto-linking."
     )
-    end_year: Year | None = None
+    end_year: BodyYear | None = None
     footnotes: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=20)] = Field(
         default_factory=list
     )
