@@ -66,7 +66,7 @@ from app.main import create_app
 from app.text import slugify, visible
 from tests.databases import clone_database
 from tests.keys import make_key
-from tests.schemathesis_checks import every_response_check, report_once
+from tests.schemathesis_checks import NO_TIME_LIMIT_S, every_response_check, report_once
 
 # Hypothesis examples (scenarios) of at most STEPS calls each, per backend: under a minute on
 # either, the database put back before each scenario in well under 100 ms.
@@ -289,6 +289,9 @@ class FreshDatabase(RecordingStateMachine):
         self.current: dict[str, dict[str, str]] = {}
         self.served: defaultdict[str, set[str]] = defaultdict(set)
         self.gone: set[str] = set()
+
+    def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
+        return {**super().get_call_kwargs(case), "timeout": NO_TIME_LIMIT_S}
 
     def step(self, input: StepInput) -> StepOutput:
         self.tally.step(input)
