@@ -22,7 +22,7 @@ migrate: install
 	$(BIN)/alembic upgrade head
 
 seed: migrate
-	$(BIN)/python -m app.seed
+	$(BIN)/python -m app seed
 
 run: seed
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS)

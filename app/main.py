@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.api import api_router
 from app.api.curation import link_writes
 from app.api.health import router as health_router
-from app.cache import ResponseCacheMiddleware
-from app.config import Settings, get_settings
-from app.data_version import DataVersion, data_version_for
-from app.db import WriteHealth, create_db_engine, create_sessionmaker
-from app.errors import problem_openapi, register_exception_handlers
-from app.logging import configure_logging
-from app.metrics import instrument
-from app.middleware import (
+from app.core.cache import ResponseCacheMiddleware
+from app.core.config import Settings, get_settings
+from app.core.data_version import DataVersion, data_version_for
+from app.core.db import WriteHealth, create_db_engine, create_sessionmaker
+from app.core.errors import problem_openapi, register_exception_handlers
+from app.core.logging import configure_logging
+from app.core.metrics import instrument
+from app.core.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
     HeadAsGetMiddleware,

@@ -5,9 +5,9 @@
 Steps, all deterministic for a given N (seeded RNG):
 
 1. run the Alembic migrations on a new database (SQLite file, or a PostgreSQL URL);
-2. load the real seed with `app.seed` (`read_seed` + `load_seed`);
-3. add N-15 synthetic passages through `app.bulk`, in the same transaction as the seed
-   (on SQLite without disk syncs until it commits, `app.bulk.sqlite_bulk_load`). Their text
+2. load the real seed with `app.corpus.seed` (`read_seed` + `load_seed`);
+3. add N-15 synthetic passages through `app.corpus.bulk`, in the same transaction as the seed
+   (on SQLite without disk syncs until it commits, `app.corpus.bulk.sqlite_bulk_load`). Their text
    recombines clauses of the real passages and of the curated entity descriptions with the
    names of the entities they link to, so text search has realistic hits; their links
    follow the seed's frequencies (1-4 actors, 1-2 periods, 0-3 regions, 1-3 themes), years
@@ -39,11 +39,11 @@ from sqlalchemy import Connection, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.bulk import PassageRow, bulk_insert_passages, sqlite_bulk_load
-from app.config import PROJECT_ROOT, Settings
-from app.db import create_db_engine, is_sqlite
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.db import create_db_engine, is_sqlite
+from app.corpus.bulk import PassageRow, bulk_insert_passages, sqlite_bulk_load
+from app.corpus.seed import Seed, load_seed, read_seed
 from app.models import Actor, Event, Period, Region, Theme
-from app.seed import Seed, load_seed, read_seed
 
 # Bump when the generated data changes in a way `data_key` cannot see.
 GENERATOR_VERSION = 1
@@ -82,7 +82,7 @@ class BuildReport:
     """What a build did; saved beside a cached database as JSON.
 
     `seconds_synthetic` and `cpu_seconds_synthetic` time the load of the synthetic passages
-    (`app.bulk`), without the time spent making them up, which `seconds_generating` and
+    (`app.corpus.bulk`), without the time spent making them up, which `seconds_generating` and
     `cpu_seconds_generating` give.
     """
 

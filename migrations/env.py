@@ -5,8 +5,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
-from app.config import get_settings
-from app.data_version import DATA_VERSION_TABLE
+from app.core.config import get_settings
+from app.core.data_version import DATA_VERSION_TABLE
 from app.models import Base
 from app.models.search import INDEX_TABLES, TRIGRAM_INDEX
 

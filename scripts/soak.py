@@ -2,7 +2,7 @@
 and memory growth. `make soak`; SOAK_SECONDS (default 300) sets the length of the load.
 
 1. Creates (or reuses) the database `anales_soak` on 127.0.0.1:5432, migrates and seeds it
-   (`alembic upgrade head`, `python -m app.seed`: both idempotent).
+   (`alembic upgrade head`, `python -m app seed`: both idempotent).
 2. Starts `uvicorn app.main:app` (one worker) on a free loopback port.
 3. Warms it up, reads the worker's RSS, drives the mix with wrk (32 connections) for
    SOAK_SECONDS, and reads the RSS again (sampled every 5 s in between).
@@ -193,7 +193,7 @@ def prepare_database(config: Config) -> None:
         admin.dispose()
     env = {**os.environ, "DATABASE_URL": config.database_url}
     subprocess.run([str(BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True)
-    subprocess.run([str(BIN / "python"), "-m", "app.seed"], cwd=ROOT, env=env, check=True)
+    subprocess.run([str(BIN / "python"), "-m", "app", "seed"], cwd=ROOT, env=env, check=True)
 
 
 def free_port() -> int:

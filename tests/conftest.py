@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
-from app.config import PROJECT_ROOT, Settings
+from app.core.config import PROJECT_ROOT, Settings
+from app.corpus.seed import load_seed, read_seed
 from app.main import create_app
-from app.seed import load_seed, read_seed
 from tests.databases import BACKENDS, clone_database, migrate, throwaway_database
 
 SEED_DIR = PROJECT_ROOT / "seed"

@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT
 
 BACKENDS = ("sqlite", "postgresql")
 POSTGRES_SKIP = "TEST_DATABASE_URL is not set; set it to a PostgreSQL URL to run these too"

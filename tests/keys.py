@@ -3,7 +3,7 @@
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from app.auth import generate_key
+from app.api.auth import generate_key
 from app.models import ApiKey
 
 

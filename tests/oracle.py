@@ -8,9 +8,9 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from app.config import PROJECT_ROOT
-from app.dates import edtf_span
-from app.text import slugify
+from app.analysis.dates import edtf_span
+from app.analysis.text import slugify
+from app.core.config import PROJECT_ROOT
 
 ANNOTATIONS = PROJECT_ROOT / "seed" / "annotations.toml"
 # Parsing EDTF is slow; the oracle asks for the same few dates over and over.

@@ -1,5 +1,5 @@
-"""The bulk path (`app.bulk`) writes what the ORM path writes: the seed's passages loaded
-through it and through `app.seed` give the same rows, links, search index and API answers,
+"""The bulk path (`app.corpus.bulk`) writes what the ORM path writes: the seed's passages loaded
+through it and through `app.corpus.seed` give the same rows, links, search index and API answers,
 on both backends."""
 
 import time
@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
-from app.bulk import PassageRow, bulk_insert_passages, sqlite_bulk_load
-from app.config import Settings
-from app.db import create_db_engine
+from app.core.config import Settings
+from app.core.db import create_db_engine
+from app.corpus.bulk import PassageRow, bulk_insert_passages, sqlite_bulk_load
+from app.corpus.seed import PassageSpec, Seed, load_seed, read_seed
 from app.main import create_app
 from app.models import Actor, Base, Event, Passage, Period, Region, Theme
 from app.models.search import INDEXED_COLUMNS, TRIGRAM_TABLE, fts_table
-from app.seed import PassageSpec, Seed, load_seed, read_seed
 from tests.conftest import SEED_DIR
 from tests.databases import migrate, throwaway_database
 
@@ -111,7 +111,7 @@ def bulk_load(url: str, *, batch_size: int) -> int:
 
 @pytest.fixture(scope="module")
 def loaded(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """(the seed loaded by `app.seed`, the same with its passages through `app.bulk`)."""
+    """(the seed loaded by `app.corpus.seed`, the same through `app.corpus.bulk`)."""
     with ExitStack() as stack:
         orm_url = stack.enter_context(throwaway_database(backend, tmp_path_factory.mktemp("orm")))
         bulk_url = stack.enter_context(throwaway_database(backend, tmp_path_factory.mktemp("bulk")))

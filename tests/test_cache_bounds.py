@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.cache import ENTRY_OVERHEAD, ResponseCacheMiddleware
-from app.config import Settings
+from app.core.cache import ENTRY_OVERHEAD, ResponseCacheMiddleware
+from app.core.config import Settings
 from app.main import create_app
 
 SMALL_CACHE = 256 * 1024

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from app.cli import main
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
+from app.corpus.cli import main
 from app.main import create_app
 from app.models import ApiKey, Passage
 from tests.conftest import SEED_DIR

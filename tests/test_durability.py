@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.data_version import data_version_for
+from app.core.config import Settings
+from app.core.data_version import data_version_for
 from app.main import create_app
 from app.models import Passage
 from tests.keys import bearer, make_key

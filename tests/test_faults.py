@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.config import PROJECT_ROOT, Settings
+from app.core.config import PROJECT_ROOT, Settings
+from app.corpus.seed import load_seed, read_seed
 from app.main import create_app
-from app.seed import load_seed, read_seed
 from tests.databases import POSTGRES_SKIP, migrate, throwaway_database
 from tests.helpers import assert_problem
 from tests.servers import answers, free_port, wait_for

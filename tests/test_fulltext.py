@@ -9,8 +9,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
-import app.fulltext
-from app.fulltext import (
+import app.analysis.fulltext as fulltext
+from app.analysis.fulltext import (
     STOP_TERM,
     highlight,
     index_text,
@@ -70,11 +70,11 @@ class TestIndexText:
     def test_same_terms_once_the_remembered_ones_are_dropped(
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(app.fulltext, "_index_terms", app.fulltext._IndexTerms(limit=3))
+        monkeypatch.setattr(fulltext, "_index_terms", fulltext._IndexTerms(limit=3))
         text = "La política exterior soviética, la coexistencia pacífica y el pacto."
         assert index_text(text) == " ".join(positional_terms(text))
         assert index_text(text) == " ".join(positional_terms(text))
-        assert len(app.fulltext._index_terms) <= 3
+        assert len(fulltext._index_terms) <= 3
 
 
 class TestQueries:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from tests.databases import alembic_config, throwaway_database
 from tests.helpers import assert_problem

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy.orm import Session
 
-from app.curation import build_linker
-from app.linking import LINK_KINDS, Entity, Linker
-from app.seed import load_seed, read_seed
+from app.analysis.linking import LINK_KINDS, Entity, Linker
+from app.corpus.seed import load_seed, read_seed
+from app.services.curation import build_linker
 from tests.conftest import SEED_DIR
 from tests.oracle import Corpus
 

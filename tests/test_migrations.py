@@ -7,11 +7,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from app.config import PROJECT_ROOT
-from app.data_version import DATA_VERSION_TABLE
+from app.core.config import PROJECT_ROOT
+from app.core.data_version import DATA_VERSION_TABLE
+from app.corpus.seed import load_seed, read_seed
 from app.models import Base
 from app.models.search import INDEX_TABLES
-from app.seed import load_seed, read_seed
 from tests.databases import alembic_config, migrate, throwaway_database
 
 MODEL_TABLES = set(Base.metadata.tables)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.errors import InvalidParameter
-from app.pagination import CursorValue, decode_cursor, encode_cursor
+from app.core.errors import InvalidParameter
+from app.repositories.paging import CursorValue, decode_cursor, encode_cursor
 from tests.helpers import assert_problem
 from tests.oracle import Corpus
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from app.repositories import base
 

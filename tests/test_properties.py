@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from app.config import PROJECT_ROOT, Settings
-from app.dates import edtf_span
+from app.analysis.dates import edtf_span
+from app.analysis.text import fold, is_slug, slugify
+from app.core.config import PROJECT_ROOT, Settings
+from app.corpus.seed import load_seed, read_seed
 from app.main import create_app
-from app.seed import load_seed, read_seed
-from app.text import fold, is_slug, slugify
 from tests.databases import migrate, throwaway_database
 
 API_SETTINGS = settings(max_examples=150)

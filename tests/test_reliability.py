@@ -25,10 +25,10 @@ from sqlalchemy import Table, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.config import PROJECT_ROOT, Settings
+from app.core.config import PROJECT_ROOT, Settings
+from app.corpus.seed import load_seed, read_seed
 from app.main import create_app
 from app.models import Passage
-from app.seed import load_seed, read_seed
 from tests.databases import migrate, throwaway_database
 from tests.helpers import assert_problem
 

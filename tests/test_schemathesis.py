@@ -29,7 +29,7 @@ from schemathesis.python.asgi import shutdown_lifespans
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import create_engine, select
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from app.models import Actor, Event, Period, Region, Theme
 from app.models.base import EntityMixin

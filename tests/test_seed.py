@@ -14,9 +14,9 @@ import tomli_w
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.orm import Session
 
+from app.analysis.text import slugify
+from app.corpus.seed import Seed, SeedError, load_seed, main, read_seed, read_source
 from app.models import Actor, Base, Event, Passage, Period, Region, Theme
-from app.seed import Seed, SeedError, load_seed, main, read_seed, read_source
-from app.text import slugify
 from tests.conftest import SEED_DIR
 from tests.oracle import Corpus
 

@@ -61,9 +61,9 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.config import Settings
+from app.analysis.text import slugify, visible
+from app.core.config import Settings
 from app.main import create_app
-from app.text import slugify, visible
 from tests.databases import clone_database
 from tests.keys import make_key
 from tests.schemathesis_checks import NO_TIME_LIMIT_S, every_response_check, report_once

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import Pool
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from app.models import AuditEntry
 from tests.helpers import assert_problem, fetch_all

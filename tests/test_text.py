@@ -8,8 +8,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from app.dates import edtf_span
-from app.text import fold, is_slug, slugify
+from app.analysis.dates import edtf_span
+from app.analysis.text import fold, is_slug, slugify
 from tests.oracle import Corpus
 
 D = dt.date

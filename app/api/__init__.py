@@ -15,7 +15,7 @@ from app.api import (
     timeline,
 )
 from app.api.deps import single_values
-from app.i18n import negotiate_language
+from app.core.i18n import negotiate_language
 
 api_router = APIRouter(
     prefix="/api/v1", dependencies=[Depends(negotiate_language), Depends(single_values)]

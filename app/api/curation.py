@@ -14,13 +14,11 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app import curation
+from app.api.auth import AdminDep, WriterDep
 from app.api.deps import PassageIdPath, SlugPath
-from app.auth import AdminDep, WriterDep
-from app.curation import RESOURCES, Resource
-from app.db import WriteSessionDep
-from app.errors import NotFound, problem_responses
-from app.pagination import page_of
+from app.api.pagination import page_of
+from app.core.db import WriteSessionDep
+from app.core.errors import NotFound, problem_responses
 from app.repositories import curation as repo
 from app.schemas.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.schemas.passage import PassageDetail
@@ -40,6 +38,8 @@ from app.schemas.write import (
     RelinkReport,
     ThemePatch,
 )
+from app.services import curation
+from app.services.curation import RESOURCES, Resource
 
 IfMatch = Annotated[
     str | None,

@@ -8,11 +8,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from app.db import SessionDep
-from app.errors import InvalidParameter, NotFound
+from app.analysis.text import SLUG_PATTERN
+from app.core.db import SessionDep
+from app.core.errors import InvalidParameter, NotFound
 from app.models import Actor, Event, Passage, Period, Region, Theme
 from app.repositories import actor, event, passage, period, region, theme
-from app.text import SLUG_PATTERN
 
 M = TypeVar("M")
 

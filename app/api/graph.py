@@ -2,10 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.errors import problem_responses
-from app.examples import GRAPH_EXAMPLE
-from app.i18n import current_language, localized
+from app.api.examples import GRAPH_EXAMPLE
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
+from app.core.i18n import current_language, localized
 from app.repositories.graph import Graph, build_graph
 from app.schemas.graph import (
     CytoscapeEdge,

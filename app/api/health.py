@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Request
 
-from app.db import WriteHealth, migration_state, unwritable_tables
-from app.errors import ServiceUnavailable, problem_responses
+from app.core.db import WriteHealth, migration_state, unwritable_tables
+from app.core.errors import ServiceUnavailable, problem_responses
 from app.schemas.health import Health, Readiness
 
 router = APIRouter(tags=["health"])

@@ -4,10 +4,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import RegionDep
-from app.db import SessionDep
-from app.errors import problem_responses
-from app.examples import JSON_LD_REGION
-from app.formats import (
+from app.api.examples import JSON_LD_REGION
+from app.api.pagination import page_of
+from app.api.render.formats import (
     csv_openapi,
     csv_response,
     json_ld_openapi,
@@ -15,7 +14,8 @@ from app.formats import (
     wants_csv,
     wants_json_ld,
 )
-from app.pagination import page_of
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
 from app.repositories import region as repo
 from app.schemas.base import Page
 from app.schemas.region import RegionDetail, RegionFilter, RegionItem

@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app import search as service
-from app.db import SessionDep
-from app.errors import problem_responses
-from app.examples import SEARCH_EXAMPLE
+from app.api.examples import SEARCH_EXAMPLE
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
 from app.schemas.search import SearchParams, SearchResults
+from app.services import search as service
 
 router = APIRouter(prefix="/search", tags=["search"])
 

@@ -2,9 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.errors import problem_responses
-from app.examples import TIMELINEJS_EXAMPLE
+from app.api.examples import TIMELINEJS_EXAMPLE
+from app.api.render.timelinejs import timelinejs
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
 from app.repositories import event, period
 from app.schemas.event import EventItem
 from app.schemas.period import PeriodItem
@@ -15,7 +16,6 @@ from app.schemas.timeline import (
     TimelineGroup,
     TimelineJS,
 )
-from app.timelinejs import timelinejs
 
 router = APIRouter(prefix="/timeline", tags=["timeline"])
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Dialect, MetaData, String, Text, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
-from app.text import fold
+from app.analysis.text import fold
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -11,18 +11,18 @@ built with the `anales_spanish` configuration (Spanish Snowball stems after `una
 so every write, whatever its path, updates it (migration `search index`).
 
 SQLite keeps it in one FTS5 table per resource (`search_passages`, `search_events`, …) whose
-rowid is the resource's id, holding the terms `app.fulltext` computes, since SQLite cannot
+rowid is the resource's id, holding the terms `app.analysis.fulltext` computes, since SQLite cannot
 stem Spanish. Triggers remove a row's entry when the row is deleted or an indexed column
 changes, whatever the path; the entry is (re)written from Python:
 
 * ORM writes (the API, the seed loader): the mapper events below, in the same transaction;
-* Core bulk inserts: `app.bulk` writes the `index_entry` of each row it inserts;
+* Core bulk inserts: `app.corpus.bulk` writes the `index_entry` of each row it inserts;
 * anything else (raw SQL updates): `rebuild_index(connection)`, also run by the migration.
 
 The substring index of the passages' folded text (`q=` on the passage list; see
 `TRIGRAM_TABLE` below) follows the same paths: on PostgreSQL a GIN trigram index; on SQLite
 an FTS5 trigram table over `passages.search_text` whose triggers follow deletes and changes,
-while new rows are added by the mapper event and `app.bulk` (`index_passage_text`), and
+while new rows are added by the mapper event and `app.corpus.bulk` (`index_passage_text`), and
 `rebuild_passage_text_index` covers rows inserted any other way.
 """
 
@@ -35,7 +35,7 @@ from sqlalchemy import Connection, Integer, Text, column, event, inspect, text
 from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Mapper
 
-from app.fulltext import STOP_TERM, index_text
+from app.analysis.fulltext import STOP_TERM, index_text
 from app.models.actor import Actor
 from app.models.event import Event
 from app.models.passage import Passage
@@ -155,7 +155,7 @@ class _Columns:
 
 
 def rebuild_index(connection: Connection) -> None:
-    """Re-index every row (SQLite); for data written around the ORM and `app.bulk`."""
+    """Re-index every row (SQLite); for data written around the ORM and `app.corpus.bulk`."""
     if connection.dialect.name != "sqlite":
         return
     for table, columns in INDEXED_COLUMNS.items():
@@ -186,7 +186,7 @@ def index_passage_text(connection: Connection, first: int, last: int) -> None:
 
 def rebuild_passage_text_index(connection: Connection) -> None:
     """Rebuild SQLite's substring index from the passages (for rows inserted around the ORM
-    and `app.bulk`); also run by its migration."""
+    and `app.corpus.bulk`); also run by its migration."""
     if connection.dialect.name == "sqlite":
         connection.execute(
             text(f"INSERT INTO {TRIGRAM_TABLE} ({TRIGRAM_TABLE}) VALUES ('rebuild')")

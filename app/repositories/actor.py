@@ -2,7 +2,6 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Actor, Period
-from app.pagination import PageResult
 from app.repositories.base import (
     SortKey,
     get_by_slug,
@@ -11,6 +10,7 @@ from app.repositories.base import (
     paginate,
     resolve_slugs,
 )
+from app.repositories.paging import PageResult
 from app.schemas.actor import ActorFilter
 
 ORDER = SortKey((Actor.slug,))

@@ -10,12 +10,12 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload, with_parent
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.errors import InvalidParameter
+from app.analysis.text import fold
+from app.core.errors import InvalidParameter
 from app.models import Actor, Period, Region, Theme
 from app.models.base import EntityMixin
-from app.pagination import CursorValue, PageResult, decode_cursor, encode_cursor
+from app.repositories.paging import CursorValue, PageResult, decode_cursor, encode_cursor
 from app.schemas.base import COUNT_LIMIT, LinkFilter
-from app.text import fold
 
 M = TypeVar("M")
 E = TypeVar("E", bound=EntityMixin)

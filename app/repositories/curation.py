@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.linking import Entity, words
+from app.analysis.linking import Entity, words
 from app.models import Actor, ActorKind, ApiKey, AuditEntry, Event, Passage, Period, Region, Theme
 from app.models.associations import (
     event_actors,
@@ -21,8 +21,8 @@ from app.models.associations import (
     passage_themes,
 )
 from app.models.base import EntityMixin
-from app.pagination import PageResult
 from app.repositories.base import SortKey, paginate
+from app.repositories.paging import PageResult
 
 E = TypeVar("E", bound=EntityMixin)
 

@@ -5,7 +5,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import Event
 from app.models.associations import event_actors, event_periods, event_regions, event_themes
-from app.pagination import PageResult
 from app.repositories.base import (
     LinkTables,
     SortKey,
@@ -17,6 +16,7 @@ from app.repositories.base import (
     paginate,
 )
 from app.repositories.facets import facet_counts, owner_ids
+from app.repositories.paging import PageResult
 from app.schemas.base import LinkFilter
 from app.schemas.event import EventFilter
 from app.schemas.facets import Facets

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.i18n import localized
+from app.core.i18n import localized
 from app.models import Actor, Period, Region, Theme
 from app.repositories.base import LinkTables
 from app.schemas.facets import DecadeCount, Facet, Facets, FacetValue

@@ -1,6 +1,7 @@
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.analysis.text import fold
 from app.models import Event, Passage
 from app.models.associations import (
     passage_actors,
@@ -10,7 +11,6 @@ from app.models.associations import (
     passage_themes,
 )
 from app.models.search import TRIGRAM_MIN_LENGTH, passage_trigrams
-from app.pagination import PageResult
 from app.repositories.base import (
     LIKE_SPECIAL,
     Filtered,
@@ -24,9 +24,9 @@ from app.repositories.base import (
     resolve_slugs,
 )
 from app.repositories.facets import facet_counts, owner_ids
+from app.repositories.paging import PageResult
 from app.schemas.facets import Facets
 from app.schemas.passage import CountMode, PassageFilter
-from app.text import fold
 
 ORDER = SortKey((Passage.position, Passage.id))
 LINKS = LinkTables(

@@ -2,7 +2,6 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import Period
-from app.pagination import PageResult
 from app.repositories.base import (
     SortKey,
     get_by_slug,
@@ -12,6 +11,7 @@ from app.repositories.base import (
     resolve_slugs,
     with_descendants,
 )
+from app.repositories.paging import PageResult
 from app.schemas.base import YearRangeFilter
 from app.schemas.period import PeriodFilter
 

@@ -2,8 +2,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import Region
-from app.pagination import PageResult
 from app.repositories.base import SortKey, get_by_slug, matches_text, paginate
+from app.repositories.paging import PageResult
 from app.schemas.region import RegionFilter
 
 ORDER = SortKey((Region.slug,))

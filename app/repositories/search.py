@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, cast, func, literal_column, 
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 
-from app.fulltext import Clause, Query
+from app.analysis.fulltext import Clause, Query
 from app.models import Actor, Event, Passage, Period, Region, Theme
 from app.models.search import FIELD_WEIGHTS, TEXT_SEARCH_CONFIG, fts_table
 

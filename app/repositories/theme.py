@@ -2,8 +2,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Theme
-from app.pagination import PageResult
 from app.repositories.base import SortKey, get_by_slug, matches_text, paginate
+from app.repositories.paging import PageResult
 from app.schemas.theme import ThemeFilter
 
 ORDER = SortKey((Theme.slug,))

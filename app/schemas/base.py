@@ -12,8 +12,8 @@ from pydantic import (
     model_validator,
 )
 
-from app.i18n import orm_view
-from app.text import SLUG_PATTERN, visible
+from app.analysis.text import SLUG_PATTERN, visible
+from app.core.i18n import orm_view
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 Year = Annotated[int, Field(ge=-9999, le=9999)]
@@ -89,7 +89,7 @@ class QueryModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _drop_shared_parameters(cls, data: Any) -> Any:
-        """`lang` belongs to every endpoint and is read by the router (`app.i18n`)."""
+        """`lang` belongs to every endpoint and is read by the router (`app.core.i18n`)."""
         if isinstance(data, dict) and "lang" in data:
             return {key: value for key, value in data.items() if key != "lang"}
         return data

@@ -15,11 +15,11 @@ from pydantic import (
     model_validator,
 )
 
-from app.dates import edtf_span
+from app.analysis.dates import edtf_span
+from app.analysis.text import INVISIBLE_CLASS, slugify, visible
 from app.models import ActorKind, RegionKind
 from app.schemas.base import CONTROL_FREE_PATTERN, Slug, Year
 from app.schemas.passage import PassageDetail
-from app.text import INVISIBLE_CLASS, slugify, visible
 
 MAX_LINKS = 100
 

@@ -6,7 +6,7 @@ to their parts as SQLite does), and on each resource table a generated, GIN-inde
 `search_vector` column, which every write keeps current.
 
 SQLite: one FTS5 table per resource (`search_<table>`, rowid = the resource's id) holding the
-terms `app.fulltext` computes, triggers that drop an entry when its row is deleted or an
+terms `app.analysis.fulltext` computes, triggers that drop an entry when its row is deleted or an
 indexed column changes, and the entries of the rows already there.
 
 Neither is in the models' metadata; `migrations/env.py` keeps autogenerate away from them.

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 
-from app.bulk import PassageRow, bulk_insert_passages
+from app.corpus.bulk import PassageRow, bulk_insert_passages
 from app.models import Theme
 
 EXTRA = 130

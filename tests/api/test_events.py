@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.dates import edtf_span
+from app.analysis.dates import edtf_span
 from tests.helpers import assert_problem, fetch_all, passage_lines_by_id, query, slugs
 from tests.oracle import Corpus
 

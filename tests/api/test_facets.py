@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.dates import edtf_span
+from app.analysis.dates import edtf_span
 from tests.helpers import assert_problem, query
 from tests.oracle import Corpus
 

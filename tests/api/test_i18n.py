@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.i18n import OrmView, parse_accept_language, set_language
+from app.core.i18n import OrmView, parse_accept_language, set_language
 from app.models import Theme
 from tests.helpers import assert_problem, fetch_all
 from tests.oracle import Corpus

@@ -12,14 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from app.bulk import PassageRow, bulk_insert_passages
-from app.config import Settings
-from app.fulltext import parse_query
+from app.analysis.fulltext import parse_query
+from app.core.config import Settings
+from app.corpus.bulk import PassageRow, bulk_insert_passages
+from app.corpus.seed import load_seed, read_seed
 from app.main import create_app
 from app.models import Passage, Theme
 from app.models.search import rebuild_index
 from app.repositories.search import find
-from app.seed import load_seed, read_seed
 from tests.conftest import SEED_DIR
 from tests.databases import migrate, throwaway_database
 from tests.helpers import assert_problem, passage_lines_by_id

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.i18n import set_language
+from app.api.render.timelinejs import event_slide
+from app.core.i18n import set_language
 from app.models import Event
-from app.timelinejs import event_slide
 from tests.helpers import query
 from tests.oracle import Corpus
 

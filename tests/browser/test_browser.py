@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.data_version import DataVersion
+from app.core.data_version import DataVersion
 
 logger = logging.getLogger("anales.cache")
 

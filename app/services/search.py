@@ -1,13 +1,13 @@
 """The search endpoint's work: parse the box, let each table find its matches, then rank and
-highlight them with the one Spanish analysis (`app.fulltext`)."""
+highlight them with the one Spanish analysis (`app.analysis.fulltext`)."""
 
 import html
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.fulltext import Query, coverage, highlight, parse_query, score
-from app.i18n import ENGLISH, current_language, localized
+from app.analysis.fulltext import Query, coverage, highlight, parse_query, score
+from app.core.i18n import ENGLISH, current_language, localized
 from app.models.search import document_for
 from app.repositories import search as repo
 from app.schemas.search import SearchGroup, SearchHit, SearchKind, SearchParams, SearchResults

@@ -1,4 +1,4 @@
-"""Validate and load the curated seed: `python -m app.seed [--check] [SEED_DIR]`.
+"""Validate and load the curated seed: `python -m app seed [--check] [SEED_DIR]`.
 
 The seed directory holds the source text (one passage per line) and `annotations.toml`,
 which curates every entity and link. Loading validates everything first, then upserts
@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.config import get_settings
-from app.dates import edtf_span
-from app.db import create_db_engine, create_sessionmaker
+from app.analysis.dates import edtf_span
+from app.core.config import get_settings
+from app.core.db import create_db_engine, create_sessionmaker
 from app.models import Actor, Event, Passage, Period, Region, Theme
 from app.models.base import EntityMixin
 from app.schemas.base import Slug, Year
@@ -347,7 +347,7 @@ def _link(obj: Any, spec: EntityLinks, **targets: dict[str, Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.seed", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m app seed", description=__doc__)
     parser.add_argument("seed_dir", nargs="?", type=Path, default=None)
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
     args = parser.parse_args(argv)

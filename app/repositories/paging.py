@@ -1,4 +1,4 @@
-"""Keyset cursors and the `Page` envelope with its `next` link."""
+"""Keyset cursors and the result of one page of a list, as repositories return it."""
 
 import base64
 import binascii
@@ -8,15 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from fastapi import Request, Response
-from pydantic import BaseModel
-
-from app.errors import InvalidParameter
-from app.schemas.base import Page
+from app.core.errors import InvalidParameter
 
 CursorValue = int | str | dt.date
 M = TypeVar("M")
-S = TypeVar("S", bound=BaseModel)
 
 
 def encode_cursor(values: Sequence[CursorValue]) -> str:
@@ -60,21 +55,3 @@ class PageResult(Generic[M]):
     total: int
     next_cursor: str | None
     total_exact: bool = True
-
-
-def page_of(
-    request: Request, response: Response, result: PageResult[M], limit: int, schema: type[S]
-) -> Page[S]:
-    """Build the `Page` body and the `Link` header from a repository result."""
-    next_url = None
-    if result.next_cursor is not None:
-        next_url = str(request.url.include_query_params(cursor=result.next_cursor))
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
-    items = [schema.model_validate(item) for item in result.items]
-    return Page[S](
-        items=items,
-        total=result.total,
-        total_exact=result.total_exact,
-        limit=limit,
-        next=next_url,
-    )

@@ -1,10 +1,10 @@
-"""Command line for curators: `python -m app.cli keys|import|export …`.
+"""Command line for curators: `python -m app keys|import|export …`.
 
-python -m app.cli keys create --name alice --scope write     # prints the key once
-python -m app.cli keys list
-python -m app.cli keys revoke PREFIX
-python -m app.cli import article.txt                          # or a .jsonl file
-python -m app.cli export OUT_DIR                              # back to the seed format
+python -m app keys create --name alice --scope write     # prints the key once
+python -m app keys list
+python -m app keys revoke PREFIX
+python -m app import article.txt                          # or a .jsonl file
+python -m app export OUT_DIR                              # back to the seed format
 """
 
 import argparse
@@ -20,16 +20,17 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from app import curation
-from app.auth import generate_key
-from app.config import Settings, get_settings
-from app.db import WRITE_OPTION, create_db_engine, create_sessionmaker
-from app.export import export_seed
-from app.linking import LINK_KINDS, Linking
+from app.analysis.linking import LINK_KINDS, Linking
+from app.api.auth import generate_key
+from app.core.config import Settings, get_settings
+from app.core.db import WRITE_OPTION, create_db_engine, create_sessionmaker
+from app.corpus import seed
+from app.corpus.export import export_seed
 from app.models import ApiKey, Scope
 from app.models.base import utcnow
 from app.repositories import curation as repo
 from app.schemas.write import PassageCreate
+from app.services import curation
 
 CLI_KEY_NAME = "command line import"
 
@@ -213,7 +214,7 @@ def _checksum(line: ImportLine) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m app.cli",
+        prog="python -m app",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -238,7 +239,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     importer.add_argument("--batch-size", type=int, default=500)
     exporter = commands.add_parser("export", help="write the database back in the seed format")
     exporter.add_argument("out_dir", type=Path)
-    args = parser.parse_args(argv)
+    commands.add_parser(
+        "seed", help="validate and load seed/ (python -m app seed --help)", add_help=False
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "seed":
+        return seed.main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     settings = get_settings()
     if args.command == "keys":
         if args.action == "create":

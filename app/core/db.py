@@ -15,8 +15,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from app.config import Settings
-from app.data_version import file_identity, sqlite_uri
+from app.core.config import Settings
+from app.core.data_version import file_identity, sqlite_uri
 from app.models import AuditEntry, Base
 
 WRITE_OPTION = "anales_write"

@@ -20,8 +20,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.i18n import current_language, localized, negotiated_headers, set_language
-from app.pagination import PageResult
+from app.core.i18n import current_language, localized, negotiated_headers, set_language
+from app.repositories.paging import PageResult
 from app.schemas.base import ListFormat
 
 CSV_MEDIA_TYPE = "text/csv"

@@ -6,7 +6,7 @@ import sys
 from asgi_correlation_id import CorrelationIdFilter
 from pythonjsonlogger.json import JsonFormatter
 
-from app.config import Settings
+from app.core.config import Settings
 
 _HANDLER_NAME = "anales"
 

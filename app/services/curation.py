@@ -15,11 +15,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from app.cache import etag_for
-from app.dates import edtf_span
-from app.errors import AppError, InvalidParam, InvalidParameter
-from app.i18n import SUPPORTED, current_language, set_language
-from app.linking import LINK_KINDS, Linker, Linking, Match
+from app.analysis.dates import edtf_span
+from app.analysis.linking import LINK_KINDS, Linker, Linking, Match
+from app.core.cache import etag_for
+from app.core.errors import AppError, InvalidParam, InvalidParameter
+from app.core.i18n import SUPPORTED, current_language, set_language
 from app.models import Actor, ApiKey, AuditEntry, Event, Passage, Period, Region, Theme
 from app.models.base import EntityMixin
 from app.repositories import actor, event, passage, period, region, theme

@@ -14,8 +14,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import WriteSessionDep
-from app.errors import AppError
+from app.core.db import WriteSessionDep
+from app.core.errors import AppError
 from app.models import ApiKey, Scope
 from app.models.base import utcnow
 
@@ -68,7 +68,7 @@ def find_key(session: Session, presented: str) -> ApiKey | None:
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
-    description="An API key made with `python -m app.cli keys create`. Reads need none.",
+    description="An API key made with `python -m app keys create`. Reads need none.",
 )
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 

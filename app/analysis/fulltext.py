@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from app.stopwords import SPANISH_STOP_WORDS
+from app.analysis.stopwords import SPANISH_STOP_WORDS
 
 # Letters and digits; anything else (spaces, punctuation, hyphens, underscores) separates.
 TOKEN = re.compile(r"[^\W_]+")

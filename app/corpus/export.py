@@ -1,9 +1,9 @@
 """Write the database back in the seed format, so that edits made through the API can be
-reviewed as a diff of seed/: `python -m app.cli export OUT_DIR`.
+reviewed as a diff of seed/: `python -m app export OUT_DIR`.
 
 OUT_DIR gets `annotations.toml` (every entity, and the links of the passages of the first
 source) and that source's text, markers restored; passages of other sources (added through
-the API or imported) go to `passages.jsonl`, in the format `python -m app.cli import` reads.
+the API or imported) go to `passages.jsonl`, in the format `python -m app import` reads.
 Exporting a freshly loaded seed gives back seed/ byte for byte.
 """
 
@@ -16,17 +16,17 @@ import tomli_w
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.config import Settings
-from app.db import create_db_engine, create_sessionmaker
+from app.analysis.text import slugify
+from app.core.config import Settings
+from app.core.db import create_db_engine, create_sessionmaker
+from app.corpus.seed import ANNOTATIONS
 from app.models import Actor, Event, Passage, Period, Region, Theme
 from app.models.base import EntityMixin
-from app.seed import ANNOTATIONS
-from app.text import slugify
 
 HEADER = """\
 # Anales seed annotations: every entity of the corpus and every link of its passages.
 #
-# Edit by hand, then check with `python -m app.seed --check` and load with `make seed`.
+# Edit by hand, then check with `python -m app seed --check` and load with `make seed`.
 # - `slug` is optional: by default it is derived from `name` ("Guerra Fría" -> "guerra-fria").
 #   Give one only to keep an existing slug stable when a name changes.
 # - Links name slugs; an unknown slug stops the load with the entry named.
@@ -36,7 +36,7 @@ HEADER = """\
 #   out and `note` says why.
 # - Passages are the lines of `source`; citation markers ("[1] " at the start, a note number
 #   glued to the last sentence) are kept apart from the text as footnotes.
-# - This file is also what `python -m app.cli export` writes, so API edits show as a diff.
+# - This file is also what `python -m app export` writes, so API edits show as a diff.
 """
 
 SECTIONS = {

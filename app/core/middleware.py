@@ -13,7 +13,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE, InvalidParam, Problem
+from app.core.errors import PROBLEM_MEDIA_TYPE, InvalidParam, Problem
 
 access_logger = logging.getLogger("anales.access")
 error_logger = logging.getLogger("anales.errors")

@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from app.i18n import ENGLISH, current_language, localized
+from app.core.i18n import ENGLISH, current_language, localized
 from app.models import Event, Period
 from app.schemas.timeline import (
     TimelineGroup,

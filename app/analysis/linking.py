@@ -31,7 +31,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from app.text import fold
+from app.analysis.text import fold
 
 LINK_KINDS = ("actors", "events", "periods", "regions", "themes")
 # Years a passage states: four digits from 1000 to 2099, standing alone.

@@ -1,6 +1,6 @@
 """Bulk insert of passages and their links, for large imports.
 
-The ORM path (`app.seed`, the API) writes a passage at a time with change tracking; this one
+The ORM path (`app.corpus.seed`, the API) writes a passage at a time with change tracking; this one
 hands whole batches of plain tuples to the driver and is meant for hundreds of thousands of
 passages. It writes what the ORM path writes: every column of `passages` (`search_text` by the
 function the models' `before_insert` hook uses, `footnotes` defaulting to `[]`, `checksum` to
@@ -74,7 +74,7 @@ Processor = Callable[[Any], Any]
 
 
 def line_checksum(line: str) -> str:
-    """SHA-256 hex digest of a source line as read (what `app.seed.read_source` stores)."""
+    """SHA-256 hex digest of a source line as read (what `app.corpus.seed.read_source` stores)."""
     return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
