@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from sqlalchemy import Table
 
-from app.core.kinds import Kind
+from app.core.kinds import EVENT_LINKS, Kind
 from app.models import Actor, Event, Period, Region, Theme
 from app.models.associations import (
     event_actors,
@@ -57,9 +57,25 @@ class KindSpec:
     """event <-> this kind (events do not link to events)."""
 
     @property
+    def singular(self) -> str:
+        return self.kind.singular
+
+    @property
+    def links(self) -> tuple[Kind, ...]:
+        """The kinds an entity of this kind links to: the link fields of its body (an event's
+        actors, periods, regions and themes; none for the others)."""
+        return tuple(kind for kind in EVENT_LINKS if kind in self.create.model_fields)
+
+    @property
     def passage_column(self) -> str:
-        """The column of `passage_links` that holds this kind's id."""
+        """The column of `passage_links` (and of `event_links`) that holds this kind's id."""
         return f"{self.kind.singular}_id"
+
+    @property
+    def link_tables(self) -> list[tuple[Table, str]]:
+        """Every link table that points at this kind, with its column for this kind's id."""
+        tables = [self.passage_links, *([self.event_links] if self.event_links is not None else [])]
+        return [(table, self.passage_column) for table in tables]
 
 
 REGISTRY: dict[Kind, KindSpec] = {

@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy.orm import Session
 
-from app.analysis.linking import LINK_KINDS, Entity, Linker
+from app.analysis.linking import Entity, Linker
+from app.core.kinds import PASSAGE_LINKS
 from app.corpus.seed import load_seed, read_seed
 from app.services.curation import build_linker
 from tests.conftest import SEED_DIR
@@ -87,7 +88,7 @@ LINKER = Linker(ENTITIES)
 
 def links(text: str) -> dict[str, list[str]]:
     result = LINKER.link(text)
-    return {kind: result.slugs(kind) for kind in LINK_KINDS if result.slugs(kind)}
+    return {kind: result.slugs(kind) for kind in PASSAGE_LINKS if result.slugs(kind)}
 
 
 class TestNames:
@@ -189,7 +190,7 @@ def test_seed_precision_and_recall(session: Session, capsys: pytest.CaptureFixtu
             text = source[line - 1].removeprefix("[1] ")
             result = linker.link(text, previous if mode == "as an article" else None)
             previous = result
-            for kind in LINK_KINDS:
+            for kind in PASSAGE_LINKS:
                 expected, got = set(entry.get(kind, [])), set(result.slugs(kind))
                 found += len(got)
                 correct += len(got & expected)

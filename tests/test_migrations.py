@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, inspect, text
@@ -131,3 +132,67 @@ def test_sqlite_passages_keep_their_data_through_the_autoincrement_copy(tmp_path
                 assert connection.scalar(text("SELECT max(id) FROM passages")) == newest + 1
         finally:
             engine.dispose()
+
+
+ROLE_REVISION = "c4e8a1f29d60"
+
+
+def _actor_counts(connection: Connection) -> tuple[int, ...]:
+    """Actors, their links, and their full-text index entries."""
+    indexed = (
+        "SELECT count(*) FROM actors WHERE search_vector IS NOT NULL"
+        if connection.dialect.name == "postgresql"
+        else "SELECT count(*) FROM search_actors"
+    )
+    counted = (
+        "SELECT (SELECT count(*) FROM actors), (SELECT count(*) FROM passage_actors), "
+        f"(SELECT count(*) FROM event_actors), ({indexed})"
+    )
+    return tuple(connection.execute(text(counted)).one())
+
+
+class TestActorRoleLength:
+    """The revision that gives an actor's role the length of a name keeps every actor, link
+    and index entry, and stops, naming why, if a stored role is longer."""
+
+    def test_keeps_the_data(self, backend: str, tmp_path: Path) -> None:
+        with throwaway_database(backend, tmp_path) as url:
+            migrate(url)
+            engine = create_engine(url)
+            try:
+                with Session(engine) as session, session.begin():
+                    load_seed(session, read_seed(PROJECT_ROOT / "seed"))
+                with engine.begin() as connection:
+                    before = _actor_counts(connection)
+                    config = alembic_config(url)
+                    config.attributes["connection"] = connection
+                    command.downgrade(config, f"{ROLE_REVISION}-1")
+                    assert _actor_counts(connection) == before
+                    command.upgrade(config, "head")
+                    assert _actor_counts(connection) == before
+                    actors, passage_links, _event_links, indexed = before
+                    assert actors > 0
+                    assert passage_links > 0
+                    assert indexed == actors
+            finally:
+                engine.dispose()
+
+    def test_refuses_a_longer_role(self, backend: str, tmp_path: Path) -> None:
+        with throwaway_database(backend, tmp_path) as url:
+            migrate(url)
+            engine = create_engine(url)
+            try:
+                with Session(engine) as session, session.begin():
+                    load_seed(session, read_seed(PROJECT_ROOT / "seed"))
+                with engine.begin() as connection:
+                    config = alembic_config(url)
+                    config.attributes["connection"] = connection
+                    command.downgrade(config, f"{ROLE_REVISION}-1")
+                    connection.execute(
+                        text("UPDATE actors SET role = :role WHERE slug = 'kgb'"),
+                        {"role": "r" * 201},
+                    )
+                    with pytest.raises(RuntimeError, match="1 actors have a role of more than"):
+                        command.upgrade(config, "head")
+            finally:
+                engine.dispose()

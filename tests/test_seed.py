@@ -295,7 +295,48 @@ INVALID: list[Any] = [
         ["source", "missing.txt"],
         id="missing-source",
     ),
+    # The write API's rules, which the seed's entries are validated by.
+    pytest.param(
+        change(lambda d: entry(d, "actors", "kgb").update(name="KGB\x07")),
+        [at("actors", "kgb"), "name", "must not contain control characters"],
+        id="control-character-in-name",
+    ),
+    pytest.param(
+        change(lambda d: entry(d, "actors", "kgb").update(name="K" * 201)),
+        [at("actors", "kgb"), "name", "at most 200"],
+        id="name-too-long",
+    ),
+    pytest.param(
+        change(lambda d: entry(d, "actors", "kgb").update(role="r" * 201)),
+        [at("actors", "kgb"), "'KGB'", "role", "at most 200"],
+        id="role-too-long",
+    ),
+    pytest.param(
+        change(lambda d: entry(d, "themes", "espionaje").update(aliases=["es\x00pías"])),
+        [at("themes", "espionaje"), "aliases[0]", "must not contain control characters"],
+        id="control-character-in-alias",
+    ),
+    pytest.param(
+        change(lambda d: entry(d, "passages", 6).update(text_en="Hello\x1b[0m")),
+        [at("passages", 6), "(6)", "text_en", "must not contain control characters"],
+        id="control-character-in-passage-translation",
+    ),
+    pytest.param(
+        change(lambda d: entry(d, "passages", 6).update(note="n" * 5001)),
+        [at("passages", 6), "(6)", "note", "at most 5000"],
+        id="passage-note-too-long",
+    ),
 ]
+
+
+def break_source_line(seed_dir: Path, number: int, text: str) -> Path:
+    """Replace line `number` of the seed's source text; return the source's path."""
+    annotations = tomllib.loads((seed_dir / "annotations.toml").read_text(encoding="utf-8"))
+    source: Path = seed_dir / str(annotations["source"])
+    lines = source.read_text(encoding="utf-8").splitlines()
+    lines[number - 1] = text
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return source
 
 
 class TestInvalidSeed:
@@ -323,6 +364,27 @@ class TestInvalidSeed:
             read_seed(seed_copy)
         assert "line 98" in str(raised.value)
         assert "line 99" in str(raised.value)
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("Un texto con un carácter de control\x07 en medio.", "control characters"),
+            ("Un texto larguísimo " + "x" * 20000, "at most 20000"),
+            ("\u200b\u200b", "must not be blank"),
+        ],
+        ids=["control-character", "too-long", "invisible-only"],
+    )
+    def test_passage_text_is_refused_as_the_api_refuses_it(
+        self, seed_copy: Path, text: str, reason: str
+    ) -> None:
+        """A source line is a passage's text: the seed refuses what POST /passages does,
+        naming the source file and the line."""
+        source = break_source_line(seed_copy, 6, text)
+        with pytest.raises(SeedError) as raised:
+            read_seed(seed_copy)
+        message = str(raised.value)
+        assert f"{source}: line 6: text:" in message, message
+        assert reason in message, message
 
 
 class TestSeedCommand:

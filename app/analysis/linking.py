@@ -32,8 +32,8 @@ from functools import lru_cache
 import snowballstemmer
 
 from app.analysis.text import fold
+from app.core.kinds import PASSAGE_LINKS, Kind
 
-LINK_KINDS = ("actors", "events", "periods", "regions", "themes")
 # Years a passage states: four digits from 1000 to 2099, standing alone.
 _YEAR = re.compile(r"(?<![\w-])(1\d{3}|20\d{2})(?![\w-])")
 
@@ -136,13 +136,13 @@ class Linker:
             years = (result.start_year, result.end_year)
             self._periods_spanning(result, *years, reason=_years_reason(*years))
         self._most_specific_periods(result)
-        if result.start_year is None and not result.slugs("periods"):
+        if result.start_year is None and not result.slugs(Kind.PERIODS):
             if previous is not None:
                 for match in previous.matches:
-                    if match.kind == "periods":
-                        entity = self.entities[("periods", match.slug)]
+                    if match.kind == Kind.PERIODS:
+                        entity = self.entities[(Kind.PERIODS, match.slug)]
                         self._add(result, entity, "continues the previous passage")
-            if not result.slugs("periods") and (span := self._actors_span(result)) is not None:
+            if not result.slugs(Kind.PERIODS) and (span := self._actors_span(result)) is not None:
                 reason = "the years every actor it names was active fall within"
                 self._periods_spanning(result, *span, reason=reason)
         return result
@@ -189,12 +189,14 @@ class Linker:
     def _events_by_actors(self, result: Linking) -> None:
         if result.start_year is None or result.end_year is None:
             return
-        named_actors = set(result.slugs("actors"))
-        for event in self._of("events"):
+        named_actors = set(result.slugs(Kind.ACTORS))
+        for event in self._of(Kind.EVENTS):
             persons = [
-                a for a in event.actors if (e := self.entities.get(("actors", a))) and e.is_person
+                a
+                for a in event.actors
+                if (e := self.entities.get((Kind.ACTORS, a))) and e.is_person
             ]
-            if not persons or result.has("events", event.slug):
+            if not persons or result.has(Kind.EVENTS, event.slug):
                 continue
             if event.start_year is None or event.end_year is None:
                 continue
@@ -203,9 +205,9 @@ class Linker:
                 self._add(result, event, "names its people and falls within its dates")
 
     def _from_events(self, result: Linking) -> None:
-        for slug in result.slugs("events"):
-            event = self.entities[("events", slug)]
-            for kind, slugs in (("themes", event.themes), ("periods", event.periods)):
+        for slug in result.slugs(Kind.EVENTS):
+            event = self.entities[(Kind.EVENTS, slug)]
+            for kind, slugs in ((Kind.THEMES, event.themes), (Kind.PERIODS, event.periods)):
                 for target in slugs:
                     entity = self.entities.get((kind, target))
                     if entity is not None and not result.has(kind, target):
@@ -213,7 +215,7 @@ class Linker:
 
     def _actors_span(self, result: Linking) -> tuple[int, int] | None:
         """The years during which every actor the passage names was active, when known."""
-        actors = [self.entities[("actors", s)] for s in result.slugs("actors")]
+        actors = [self.entities[(Kind.ACTORS, s)] for s in result.slugs(Kind.ACTORS)]
         starts = [a.start_year for a in actors]
         ends = [a.end_year for a in actors if a.end_year is not None]
         if not actors or None in starts or not ends:
@@ -222,7 +224,7 @@ class Linker:
         return (start, end) if start <= end else None
 
     def _years_from_entities(self, result: Linking) -> None:
-        events = [self.entities[("events", s)] for s in result.slugs("events")]
+        events = [self.entities[(Kind.EVENTS, s)] for s in result.slugs(Kind.EVENTS)]
         spans = [(e.start_year, e.end_year) for e in events]
         if not spans:
             span = self._actors_span(result)
@@ -240,7 +242,7 @@ class Linker:
 
     def _spans_a_root_period(self, start: int, end: int) -> bool:
         """True when [start, end] says no more than a top-level era does."""
-        for period in self._of("periods"):
+        for period in self._of(Kind.PERIODS):
             if period.parent is None and period.start_year is not None:
                 assert period.end_year is not None
                 if start <= period.start_year + 5 and period.end_year - 5 <= end:
@@ -250,10 +252,10 @@ class Linker:
     def _periods_spanning(self, result: Linking, start: int, end: int, *, reason: str) -> None:
         """Add the most specific periods spanning [start, end], unless a period the passage
         is already linked to spans them."""
-        linked = [self.entities[("periods", slug)] for slug in result.slugs("periods")]
+        linked = [self.entities[(Kind.PERIODS, slug)] for slug in result.slugs(Kind.PERIODS)]
         if any(p.covers(start, end) for p in linked):
             return
-        containing = [p for p in self._of("periods") if p.covers(start, end)]
+        containing = [p for p in self._of(Kind.PERIODS) if p.covers(start, end)]
         parents = {p.parent for p in containing}
         for period in containing:
             if period.slug not in parents:
@@ -268,20 +270,22 @@ class Linker:
         def covers(slug: str) -> bool:
             if start is None or end is None:
                 return True
-            return self.entities[("periods", slug)].covers(start, end)
+            return self.entities[(Kind.PERIODS, slug)].covers(start, end)
 
         redundant: set[str] = set()
-        for slug in result.slugs("periods"):
+        for slug in result.slugs(Kind.PERIODS):
             if not covers(slug):
                 continue
-            parent = self.entities[("periods", slug)].parent
+            parent = self.entities[(Kind.PERIODS, slug)].parent
             while parent is not None:
                 redundant.add(parent)
-                parent = self.entities[("periods", parent)].parent
+                parent = self.entities[(Kind.PERIODS, parent)].parent
         result.matches = [
             m
             for m in result.matches
-            if not (m.kind == "periods" and m.slug in redundant and m.reason.startswith("a period"))
+            if not (
+                m.kind == Kind.PERIODS and m.slug in redundant and m.reason.startswith("a period")
+            )
         ]
 
 
@@ -292,4 +296,4 @@ def _years_reason(start: int, end: int) -> str:
 
 
 def linked_slugs(linking: Linking) -> dict[str, list[str]]:
-    return {kind: linking.slugs(kind) for kind in LINK_KINDS}
+    return {kind: linking.slugs(kind) for kind in PASSAGE_LINKS}

@@ -1,6 +1,7 @@
 """Text rules shared by the loader, the models and the filters: folding, invisible
-characters and slugs."""
+characters, slugs and checksums."""
 
+import hashlib
 import re
 import unicodedata
 
@@ -110,3 +111,9 @@ def slugify(name: str) -> str:
 
 def is_slug(value: str) -> bool:
     return _SLUG_RE.fullmatch(value) is not None
+
+
+def checksum(text: str) -> str:
+    """The SHA-256 hex digest of a text's UTF-8 bytes: a passage's `checksum`, taken of its
+    source line as read (citation markers included) or of the text given through the API."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

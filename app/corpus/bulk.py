@@ -20,7 +20,6 @@ On SQLite, `sqlite_bulk_load(connection)` around that transaction also skips the
 while it lasts.
 """
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,25 +28,17 @@ from typing import Any, cast
 
 from sqlalchemy import Column, Connection, Table, text
 
+from app.analysis.text import checksum
+from app.core.kinds import PASSAGE_LINKS, Kind
 from app.models import Passage
-from app.models.associations import (
-    passage_actors,
-    passage_events,
-    passage_periods,
-    passage_regions,
-    passage_themes,
-)
 from app.models.base import search_text_for
 from app.models.search import INDEX_ENTRY_COLUMNS, fts_table, index_entry, index_passage_text
+from app.registry import REGISTRY
 
 PASSAGES = cast(Table, Passage.__table__)
 # Link kind -> (link table, its column naming the entity).
-LINK_TABLES: dict[str, tuple[Table, str]] = {
-    "actors": (passage_actors, "actor_id"),
-    "periods": (passage_periods, "period_id"),
-    "regions": (passage_regions, "region_id"),
-    "themes": (passage_themes, "theme_id"),
-    "events": (passage_events, "event_id"),
+LINK_TABLES: dict[Kind, tuple[Table, str]] = {
+    kind: (REGISTRY[kind].passage_links, REGISTRY[kind].passage_column) for kind in PASSAGE_LINKS
 }
 DEFAULT_BATCH_SIZE = 5000
 # Link rows sent in one INSERT on SQLite (see `_SqliteWriter.write_links`).
@@ -71,11 +62,6 @@ ROW_COLUMNS = (
 OTHER_COLUMNS = tuple(c.name for c in PASSAGES.columns if c.name not in ROW_COLUMNS)
 
 Processor = Callable[[Any], Any]
-
-
-def line_checksum(line: str) -> str:
-    """SHA-256 hex digest of a source line as read (what `app.corpus.seed.read_source` stores)."""
-    return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +184,7 @@ class _PassageValues:
         )
 
     def __call__(self, passage_id: int, row: PassageRow) -> tuple[Any, ...]:
-        checksum = row.checksum if row.checksum is not None else line_checksum(row.text)
+        digest = row.checksum if row.checksum is not None else checksum(row.text)
         return (
             passage_id,
             row.position,
@@ -206,7 +192,7 @@ class _PassageValues:
             self._footnotes(list(row.footnotes)) if row.footnotes else self._no_footnotes,
             row.source_file,
             row.source_line,
-            checksum,
+            digest,
             row.start_year,
             row.end_year,
             row.note,

@@ -8,7 +8,6 @@ python -m app export OUT_DIR                              # back to the seed for
 """
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import Counter
@@ -20,10 +19,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from app.analysis.linking import LINK_KINDS, Linking
-from app.api.auth import generate_key
+from app.analysis.linking import Linking
+from app.analysis.text import checksum
 from app.core.config import Settings, get_settings
 from app.core.db import WRITE_OPTION, create_db_engine, create_sessionmaker
+from app.core.kinds import PASSAGE_LINKS
 from app.corpus import seed
 from app.corpus.export import export_seed
 from app.models import ApiKey, Scope
@@ -31,6 +31,7 @@ from app.models.base import utcnow
 from app.repositories import curation as repo
 from app.schemas.write import PassageCreate
 from app.services import curation
+from app.services.keys import generate_key
 
 CLI_KEY_NAME = "command line import"
 
@@ -145,7 +146,7 @@ def import_passages(settings: Settings, path: Path, *, source: str | None, batch
         f"Imported {summary['imported']} passages from {path} "
         f"({summary['skipped']} already in, {summary['invalid']} invalid lines)."
     )
-    linked = ", ".join(f"{kind}: {summary[kind]}" for kind in LINK_KINDS)
+    linked = ", ".join(f"{kind}: {summary[kind]}" for kind in PASSAGE_LINKS)
     print(f"Links made: {linked}.")
     return 1 if summary["invalid"] else 0
 
@@ -176,7 +177,7 @@ def _import_batch(
     valid = [line for line in chunk if line.data is not None]
     present = repo.passage_checksums(
         session,
-        [hashlib.sha256(line.data.text.encode()).hexdigest() for line in valid if line.data],
+        [checksum(line.data.text) for line in valid if line.data],
     )
     linker = curation.build_linker(session)
     key = session.merge(key, load=False)
@@ -202,14 +203,14 @@ def _import_batch(
             problems.append(f"line {line.number}: {exc}; skipped")
             continue
         summary["imported"] += 1
-        for kind in LINK_KINDS:
+        for kind in PASSAGE_LINKS:
             summary[kind] += len(getattr(plan.links, kind))
     return previous
 
 
 def _checksum(line: ImportLine) -> str:
     assert line.data is not None
-    return hashlib.sha256(line.data.text.encode()).hexdigest()
+    return checksum(line.data.text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,8 +7,8 @@ the API or imported) go to `passages.jsonl`, in the format `python -m app import
 Exporting a freshly loaded seed gives back seed/ byte for byte.
 """
 
-import hashlib
 import json
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,14 @@ import tomli_w
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.analysis.text import slugify
+from app.analysis.text import checksum, slugify
 from app.core.config import Settings
 from app.core.db import create_db_engine, create_sessionmaker
+from app.core.kinds import EVENT_LINKS, HIERARCHICAL, LOAD_ORDER, PASSAGE_LINKS, Kind
 from app.corpus.seed import ANNOTATIONS
-from app.models import Actor, Event, Passage, Period, Region, Theme
+from app.models import Passage
 from app.models.base import EntityMixin
+from app.registry import REGISTRY, KindSpec
 
 HEADER = """\
 # Anales seed annotations: every entity of the corpus and every link of its passages.
@@ -40,93 +42,86 @@ HEADER = """\
 """
 
 SECTIONS = {
-    "periods": "Periods: eras, and the phases inside them",
-    "regions": "Regions",
-    "actors": "Actors",
-    "themes": "Themes",
-    "events": "Events",
+    **{kind.value: kind.facts.section for kind in LOAD_ORDER},
     "passages": "Passages: one entry per line of `source`",
 }
-LINKS = ("actors", "events", "periods", "regions", "themes")
+# Where each field of an entry stands in the file: the write body's fields (what an entry
+# holds) laid out as a curator reads them. A field not listed comes last.
+FIELD_ORDER = (
+    "name",
+    "name_en",
+    "slug",
+    "kind",
+    "date",
+    "parent",
+    "role",
+    "start_year",
+    "end_year",
+    Kind.ACTORS,
+    Kind.REGIONS,
+    Kind.PERIODS,
+    Kind.THEMES,
+    "aliases",
+    "description",
+    "description_en",
+    "note",
+)
 Sections = dict[str, list[dict[str, Any]]]
+PARENT = "parent"
+"""The field (and relationship) naming the entity that encloses one of a hierarchical kind."""
 
 
-def _entity(obj: EntityMixin, **extra: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": obj.name}
-    if obj.name_en:
-        entry["name_en"] = obj.name_en
-    if obj.slug != slugify(obj.name):
-        entry["slug"] = obj.slug
-    entry |= {key: value for key, value in extra.items() if value not in (None, [])}
-    if obj.aliases:
-        entry["aliases"] = list(obj.aliases)
-    if obj.description:
-        entry["description"] = obj.description
-    if obj.description_en:
-        entry["description_en"] = obj.description_en
-    if obj.note:
-        entry["note"] = obj.note
+def _value(obj: EntityMixin, name: str) -> Any:
+    if name in EVENT_LINKS:
+        return _slugs(getattr(obj, name))
+    if name == PARENT:
+        parent = getattr(obj, PARENT)
+        return parent.slug if parent is not None else None
+    value = getattr(obj, name)
+    return value.value if isinstance(value, Enum) else value
+
+
+def _entity(spec: KindSpec, obj: EntityMixin) -> dict[str, Any]:
+    """The entity as its entry: every field of its write body that holds something, the
+    slug only when it is not the one derived from the name."""
+    entry: dict[str, Any] = {}
+    for name in sorted(spec.create.model_fields, key=_field_position):
+        if name == "slug":
+            value = obj.slug if obj.slug != slugify(obj.name) else None
+        else:
+            value = _value(obj, name)
+        if value not in (None, [], ""):
+            entry[name] = value
     return entry
+
+
+def _field_position(name: str) -> int:
+    return FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER)
 
 
 def _slugs(objs: list[Any]) -> list[str]:
     return [o.slug for o in objs]
 
 
+def _entities(session: Session, spec: KindSpec) -> list[dict[str, Any]]:
+    model = spec.model
+    options = [
+        *(selectinload(getattr(model, kind)) for kind in spec.links),
+        *([joinedload(getattr(model, PARENT))] if spec.kind in HIERARCHICAL else []),
+    ]
+    rows = session.scalars(select(model).options(*options).order_by(model.id))
+    return [_entity(spec, obj) for obj in rows]
+
+
 def annotations(
     session: Session,
 ) -> tuple[dict[str, list[dict[str, Any]]], str | None, list[Passage]]:
     """The seed file's sections, its source name, and that source's passages."""
-    periods = session.scalars(select(Period).options(joinedload(Period.parent)).order_by(Period.id))
-    regions = session.scalars(select(Region).options(joinedload(Region.parent)).order_by(Region.id))
-    events = session.scalars(
-        select(Event)
-        .options(
-            *(selectinload(getattr(Event, k)) for k in ("actors", "periods", "regions", "themes"))
-        )
-        .order_by(Event.id)
-    )
-    sections: dict[str, list[dict[str, Any]]] = {
-        "periods": [
-            _entity(
-                p,
-                parent=p.parent.slug if p.parent else None,
-                start_year=p.start_year,
-                end_year=p.end_year,
-            )
-            for p in periods
-        ],
-        "regions": [
-            _entity(r, kind=r.kind.value, parent=r.parent.slug if r.parent else None)
-            for r in regions
-        ],
-        "actors": [
-            _entity(
-                a,
-                kind=a.kind.value,
-                role=a.role,
-                start_year=a.start_year,
-                end_year=a.end_year,
-            )
-            for a in session.scalars(select(Actor).order_by(Actor.id))
-        ],
-        "themes": [_entity(t) for t in session.scalars(select(Theme).order_by(Theme.id))],
-        "events": [
-            _entity(
-                e,
-                date=e.date,
-                actors=_slugs(e.actors),
-                regions=_slugs(e.regions),
-                periods=_slugs(e.periods),
-                themes=_slugs(e.themes),
-            )
-            for e in events
-        ],
-    }
+    sections = {kind.value: _entities(session, REGISTRY[kind]) for kind in LOAD_ORDER}
     passages = list(
         session.scalars(
             select(Passage)
-            .options(*(selectinload(getattr(Passage, k)) for k in LINKS))
+            .options(*(selectinload(getattr(Passage, k)) for k in PASSAGE_LINKS))
             .order_by(Passage.position, Passage.id)
         )
     )
@@ -139,7 +134,7 @@ def _passage_entry(p: Passage) -> dict[str, Any]:
     entry: dict[str, Any] = {"line": p.source_line}
     if p.start_year is not None:
         entry |= {"start_year": p.start_year, "end_year": p.end_year}
-    for kind in LINKS:
+    for kind in PASSAGE_LINKS:
         if slugs := _slugs(getattr(p, kind)):
             entry[kind] = slugs
     if p.text_en:
@@ -160,7 +155,7 @@ def source_line(p: Passage) -> str:
     elif len(notes) >= 2:
         candidates.append(f"[{notes[0]}] {p.text}{notes[1]}")
     for candidate in candidates:
-        if hashlib.sha256(candidate.encode()).hexdigest() == p.checksum:
+        if checksum(candidate) == p.checksum:
             return candidate
     return candidates[-1]
 
@@ -199,7 +194,7 @@ def export_seed(settings: Settings, out_dir: Path) -> int:
                         "source_file": p.source_file,
                         "start_year": p.start_year,
                         "end_year": p.end_year,
-                        "links": {kind: _slugs(getattr(p, kind)) for kind in LINKS},
+                        "links": {kind.value: _slugs(getattr(p, kind)) for kind in PASSAGE_LINKS},
                     }
                     handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     finally:

@@ -1,43 +1,44 @@
 """Validate and load the curated seed: `python -m app seed [--check] [SEED_DIR]`.
 
 The seed directory holds the source text (one passage per line) and `annotations.toml`,
-which curates every entity and link. Loading validates everything first, then upserts
-by slug (and passages by source line) in one transaction: a second load changes nothing,
-and an invalid file stops the load with the file and entry named before anything is written.
+which curates every entity and link. Every entry is validated by the write API's models
+(`app.schemas.write`: an entity's entry is its POST body, and each source line with its entry
+is checked as a passage body), so the seed refuses what the API refuses. Loading validates
+everything first, then upserts by slug (and passages by source line) in one transaction: a
+second load changes nothing, and an invalid file stops the load with the file and entry
+named before anything is written.
 """
 
 import argparse
-import hashlib
 import re
 import sys
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.analysis.dates import edtf_span
+from app.analysis.text import checksum
 from app.core.config import get_settings
 from app.core.db import create_db_engine, create_sessionmaker
-from app.models import Actor, Event, Passage, Period, Region, Theme
+from app.core.kinds import HIERARCHICAL, LOAD_ORDER, PASSAGE_LINKS, Kind
+from app.models import Passage
 from app.models.base import EntityMixin
-from app.schemas.base import Slug, Year
+from app.registry import REGISTRY
 from app.schemas.write import (
-    ActorCreate,
+    BodyYear,
     EntityCreate,
-    EntityLinks,
-    EventCreate,
-    PeriodCreate,
-    RegionCreate,
-    ThemeCreate,
+    LongText,
+    PassageCreate,
+    PassageLinks,
+    TranslatedText,
 )
 
 ANNOTATIONS = "annotations.toml"
-LINK_KINDS = ("actors", "periods", "regions", "themes")
 _LEADING_MARKER = re.compile(r"^\[(\d+)\]\s*")
 # A note number glued to the end of the last sentence: 'soviética.2' (but not the
 # thousands of '20.000', where a digit stands before the point).
@@ -52,32 +53,36 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# The entity entries of the file are the write API's bodies.
-EntitySpec = EntityCreate
-PeriodSpec = PeriodCreate
-RegionSpec = RegionCreate
-ActorSpec = ActorCreate
-ThemeSpec = ThemeCreate
-EventSpec = EventCreate
+class PassageSpec(PassageLinks):
+    """A passage's entry: its links, and the fields of a passage body the source line does
+    not give, declared by the write API's types. The line's text and footnotes are then
+    validated as a passage body too (`_check_texts`)."""
 
-
-class PassageSpec(EntityLinks):
     line: int = Field(ge=1)
-    text_en: str | None = Field(default=None, description="An English translation.")
-    start_year: Year | None = None
-    end_year: Year | None = None
-    events: list[Slug] = Field(default_factory=list)
-    note: str | None = None
+    text_en: TranslatedText | None = Field(default=None, description="An English translation.")
+    start_year: BodyYear | None = None
+    end_year: BodyYear | None = None
+    note: LongText | None = None
 
 
-class AnnotationFile(Spec):
+class Annotations(Spec):
+    """The annotations file: its source, its passages and (in `AnnotationFile`) one section
+    per kind."""
+
     source: str = Field(description="The source text file, beside the annotations.")
-    periods: list[PeriodSpec] = Field(default_factory=list)
-    regions: list[RegionSpec] = Field(default_factory=list)
-    actors: list[ActorSpec] = Field(default_factory=list)
-    themes: list[ThemeSpec] = Field(default_factory=list)
-    events: list[EventSpec] = Field(default_factory=list)
     passages: list[PassageSpec] = Field(default_factory=list)
+
+    def entries(self, kind: Kind) -> list[EntityCreate]:
+        """The section of `kind`: the write API's bodies of that kind."""
+        return list(getattr(self, kind))
+
+
+# One section per kind, holding the write API's bodies of that kind, in the file's order.
+_SECTIONS: dict[str, Any] = {
+    kind.value: (list.__class_getitem__(REGISTRY[kind].create), Field(default_factory=list))
+    for kind in LOAD_ORDER
+}
+AnnotationFile = create_model("AnnotationFile", __base__=Annotations, **_SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,7 @@ def read_source(path: Path) -> list[SourceLine]:
         if match := _TRAILING_MARKER.search(text):
             footnotes.append(match.group(1))
             text = text[: match.start()]
-        checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
-        lines.append(SourceLine(number, text, footnotes, checksum))
+        lines.append(SourceLine(number, text, footnotes, checksum(raw)))
     return lines
 
 
@@ -111,14 +115,18 @@ def read_source(path: Path) -> list[SourceLine]:
 class Seed:
     """A validated seed, ready to load."""
 
-    annotations: AnnotationFile
+    annotations: Annotations
     source_name: str
     lines: list[SourceLine]
 
 
-def _entry_label(data: dict[str, Any], loc: Sequence[int | str]) -> str:
+def _location(loc: Sequence[int | str]) -> str:
     label = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in loc)
-    label = label.replace(".[", "[")
+    return label.replace(".[", "[")
+
+
+def _entry_label(data: dict[str, Any], loc: Sequence[int | str]) -> str:
+    label = _location(loc)
     if len(loc) >= 2 and isinstance(loc[1], int):
         entry = data.get(str(loc[0]), [])
         if isinstance(entry, list) and loc[1] < len(entry) and isinstance(entry[loc[1]], dict):
@@ -129,9 +137,7 @@ def _entry_label(data: dict[str, Any], loc: Sequence[int | str]) -> str:
     return label
 
 
-def read_seed(seed_dir: Path) -> Seed:
-    """Parse and validate the seed directory; raise SeedError naming what is wrong."""
-    path = seed_dir / ANNOTATIONS
+def _parse(path: Path) -> Annotations:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -139,53 +145,65 @@ def read_seed(seed_dir: Path) -> Seed:
     except tomllib.TOMLDecodeError as exc:
         raise SeedError(f"{path}: {exc}") from exc
     try:
-        annotations = AnnotationFile.model_validate(data)
+        return AnnotationFile.model_validate(data)
     except ValidationError as exc:
         problems = [
             f"{path}: {_entry_label(data, err['loc'])}: {err['msg']}" for err in exc.errors()
         ]
         raise SeedError("\n".join(problems)) from exc
+
+
+def read_seed(seed_dir: Path) -> Seed:
+    """Parse and validate the seed directory; raise SeedError naming what is wrong."""
+    path = seed_dir / ANNOTATIONS
+    annotations = _parse(path)
     source = seed_dir / annotations.source
     if not source.is_file():
         raise SeedError(f"{path}: source: no file {source}")
     seed = Seed(annotations, annotations.source, read_source(source))
     problems = [f"{path}: {problem}" for problem in _check_references(seed)]
+    problems += [f"{source}: {problem}" for problem in _check_texts(seed)]
     if problems:
         raise SeedError("\n".join(problems))
     return seed
 
 
-def _check_references(seed: Seed) -> Iterable[str]:
-    a = seed.annotations
-    specs: dict[str, Sequence[EntitySpec]] = {
-        "periods": a.periods,
-        "regions": a.regions,
-        "actors": a.actors,
-        "themes": a.themes,
-        "events": a.events,
-    }
-    known: dict[str, set[str]] = {}
-    for kind, entries in specs.items():
+def _check_texts(seed: Seed) -> Iterable[str]:
+    """Each passage as the write API would take it: its text and footnotes from the source
+    line, the rest from its entry. The API refuses what this refuses."""
+    specs = {spec.line: spec for spec in seed.annotations.passages}
+    for line in seed.lines:
+        spec = specs.get(line.line)
+        body = {"text": line.text, "footnotes": line.footnotes, "source_file": seed.source_name}
+        if spec is not None:
+            body |= spec.model_dump(include={"text_en", "note"}, exclude_none=True)
+        try:
+            PassageCreate.model_validate(body)
+        except ValidationError as exc:
+            for err in exc.errors():
+                yield f"line {line.line}: {_location(err['loc'])}: {err['msg']}"
+
+
+def _check_unique(seed: Seed) -> tuple[dict[Kind, set[str]], list[str]]:
+    known: dict[Kind, set[str]] = {}
+    problems = []
+    for kind in LOAD_ORDER:
         known[kind] = set()
-        for i, spec in enumerate(entries):
+        for i, spec in enumerate(seed.annotations.entries(kind)):
             if spec.key in known[kind]:
-                yield f"{kind}[{i}] ({spec.key!r}): duplicate slug"
+                problems.append(f"{kind}[{i}] ({spec.key!r}): duplicate slug")
             known[kind].add(spec.key)
+    return known, problems
 
-    def unknown(kind: str, slugs: Iterable[str], where: str) -> Iterable[str]:
-        for slug in slugs:
-            if slug not in known[kind]:
-                yield f"{where}: unknown {kind[:-1]} slug {slug!r}"
 
-    def links(spec: EntityLinks, where: str) -> Iterable[str]:
-        for kind in LINK_KINDS:
-            yield from unknown(kind, getattr(spec, kind), f"{where}: {kind}")
+def _parent(entry: EntityCreate) -> str | None:
+    """The slug of the entity enclosing this one (of a kind in `HIERARCHICAL`)."""
+    return cast(str | None, getattr(entry, "parent", None))
 
-    hierarchies: dict[str, dict[str, str | None]] = {
-        "periods": {p.key: p.parent for p in a.periods},
-        "regions": {r.key: r.parent for r in a.regions},
-    }
-    for kind, parents in hierarchies.items():
+
+def _check_hierarchies(seed: Seed, unknown: "Unknown") -> Iterable[str]:
+    for kind in HIERARCHICAL:
+        parents = {e.key: _parent(e) for e in seed.annotations.entries(kind)}
         for i, (key, parent) in enumerate(parents.items()):
             where = f"{kind}[{i}] ({key!r})"
             yield from unknown(kind, [parent] if parent else [], f"{where}: parent")
@@ -196,20 +214,41 @@ def _check_references(seed: Seed) -> Iterable[str]:
                     break
                 ancestor, steps = parents.get(ancestor), steps + 1
 
-    for i, event in enumerate(a.events):
-        yield from links(event, f"events[{i}] ({event.key!r})")
 
+class Unknown:
+    """The problems of the slugs an entry names that the file does not define."""
+
+    def __init__(self, known: Mapping[Kind, set[str]]) -> None:
+        self.known = known
+
+    def __call__(self, kind: Kind, slugs: Iterable[str], where: str) -> Iterable[str]:
+        for slug in slugs:
+            if slug not in self.known[kind]:
+                yield f"{where}: unknown {kind.singular} slug {slug!r}"
+
+    def links(self, entry: BaseModel, kinds: Iterable[Kind], where: str) -> Iterable[str]:
+        for kind in kinds:
+            yield from self(kind, getattr(entry, kind), f"{where}: {kind}")
+
+
+def _check_references(seed: Seed) -> Iterable[str]:
+    known, problems = _check_unique(seed)
+    yield from problems
+    unknown = Unknown(known)
+    yield from _check_hierarchies(seed, unknown)
+    for kind in LOAD_ORDER:
+        for i, entry in enumerate(seed.annotations.entries(kind)):
+            yield from unknown.links(entry, REGISTRY[kind].links, f"{kind}[{i}] ({entry.key!r})")
     lines = {line.line for line in seed.lines}
     annotated: set[int] = set()
-    for i, passage in enumerate(a.passages):
+    for i, passage in enumerate(seed.annotations.passages):
         where = f"passages[{i}] (line {passage.line})"
         if passage.line not in lines:
             yield f"{where}: {seed.source_name} has no passage on that line"
         if passage.line in annotated:
             yield f"{where}: line annotated twice"
         annotated.add(passage.line)
-        yield from links(passage, where)
-        yield from unknown("events", passage.events, f"{where}: events")
+        yield from unknown.links(passage, PASSAGE_LINKS, where)
         years = (passage.start_year, passage.end_year)
         if (years[0] is None) != (years[1] is None):
             yield f"{where}: give both start_year and end_year, or neither"
@@ -217,13 +256,15 @@ def _check_references(seed: Seed) -> Iterable[str]:
             yield f"{where}: start_year is after end_year"
 
 
-E = TypeVar("E", bound=EntityMixin)
-
-
 @dataclass
 class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     total: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, *, new: bool) -> None:
+        self.total[kind] = self.total.get(kind, 0) + 1
+        if new:
+            self.created[kind] = self.created.get(kind, 0) + 1
 
     def __str__(self) -> str:
         return ", ".join(
@@ -231,35 +272,7 @@ class LoadReport:
         )
 
 
-class _Loader:
-    def __init__(self, session: Session, report: LoadReport) -> None:
-        self.session = session
-        self.report = report
-
-    def upsert(
-        self, model: type[E], spec: EntitySpec, options: Sequence[Any] = (), **values: Any
-    ) -> E:
-        kind = model.__name__.lower() + "s"
-        obj = self.session.scalar(select(model).where(model.slug == spec.key).options(*options))
-        if obj is None:
-            obj = model()
-            obj.slug = spec.key
-            self.session.add(obj)
-            self.report.created[kind] = self.report.created.get(kind, 0) + 1
-        self.report.total[kind] = self.report.total.get(kind, 0) + 1
-        fields = {
-            "name": spec.name,
-            "name_en": spec.name_en,
-            "description": spec.description,
-            "description_en": spec.description_en,
-            "aliases": list(spec.aliases),
-            "note": spec.note,
-            **values,
-        }
-        for key, value in fields.items():
-            if getattr(obj, key) != value:
-                setattr(obj, key, value)
-        return obj
+BySlug = dict[Kind, dict[str, Any]]
 
 
 def _set_if_changed(obj: Any, **values: Any) -> None:
@@ -268,82 +281,78 @@ def _set_if_changed(obj: Any, **values: Any) -> None:
             setattr(obj, key, value)
 
 
+def _link(obj: Any, entry: BaseModel, kinds: Iterable[Kind], by_slug: BySlug) -> None:
+    for kind in kinds:
+        _set_if_changed(obj, **{kind: [by_slug[kind][slug] for slug in getattr(entry, kind)]})
+
+
+class _Loader:
+    def __init__(self, session: Session, report: LoadReport) -> None:
+        self.session = session
+        self.report = report
+        self.by_slug: BySlug = {}
+
+    def upsert(self, kind: Kind, entry: EntityCreate, links: Sequence[Kind]) -> EntityMixin:
+        """The entity of the entry, created or updated from the entry's own fields (what the
+        write API stores of a body) and its links."""
+        model = REGISTRY[kind].model
+        options = [selectinload(getattr(model, k)) for k in links]
+        obj = self.session.scalar(select(model).where(model.slug == entry.key).options(*options))
+        self.report.count(kind, new=obj is None)
+        if obj is None:
+            obj = model()
+            obj.slug = entry.key
+            self.session.add(obj)
+        _set_if_changed(obj, **entry.columns())
+        _link(obj, entry, links, self.by_slug)
+        return obj
+
+    def entities(self, kind: Kind, entries: Sequence[EntityCreate]) -> None:
+        links = REGISTRY[kind].links
+        objs = self.by_slug[kind] = {e.key: self.upsert(kind, e, links) for e in entries}
+        if kind in HIERARCHICAL:
+            self.session.flush()  # the parents' ids
+            for e in entries:
+                parent = _parent(e)
+                _set_if_changed(objs[e.key], parent_id=objs[parent].id if parent else None)
+
+    def passages(self, seed: Seed) -> None:
+        specs = {p.line: p for p in seed.annotations.passages}
+        existing = {
+            p.source_line: p
+            for p in self.session.scalars(
+                select(Passage)
+                .where(Passage.source_file == seed.source_name)
+                .options(*(selectinload(getattr(Passage, kind)) for kind in PASSAGE_LINKS))
+            )
+        }
+        for line in seed.lines:
+            passage = existing.get(line.line)
+            self.report.count("passages", new=passage is None)
+            if passage is None:
+                passage = Passage(source_file=seed.source_name, source_line=line.line)
+                self.session.add(passage)
+            spec = specs.get(line.line, PassageSpec(line=line.line))
+            _set_if_changed(
+                passage,
+                position=line.line,
+                text=line.text,
+                footnotes=line.footnotes,
+                checksum=line.checksum,
+                **spec.model_dump(include={"text_en", "start_year", "end_year", "note"}),
+            )
+            _link(passage, spec, PASSAGE_LINKS, self.by_slug)
+
+
 def load_seed(session: Session, seed: Seed) -> LoadReport:
     """Upsert a validated seed into `session`; the caller commits (or rolls back)."""
-    a = seed.annotations
     report = LoadReport()
     loader = _Loader(session, report)
-
-    periods = {
-        p.key: loader.upsert(Period, p, start_year=p.start_year, end_year=p.end_year)
-        for p in a.periods
-    }
-    regions = {r.key: loader.upsert(Region, r, kind=r.kind) for r in a.regions}
-    session.flush()
-    for p in a.periods:
-        _set_if_changed(periods[p.key], parent_id=periods[p.parent].id if p.parent else None)
-    for r in a.regions:
-        _set_if_changed(regions[r.key], parent_id=regions[r.parent].id if r.parent else None)
-    actors = {
-        s.key: loader.upsert(
-            Actor, s, kind=s.kind, role=s.role, start_year=s.start_year, end_year=s.end_year
-        )
-        for s in a.actors
-    }
-    themes = {t.key: loader.upsert(Theme, t) for t in a.themes}
-    events = {}
-    for e in a.events:
-        start, end = edtf_span(e.date)
-        event = loader.upsert(
-            Event,
-            e,
-            [selectinload(getattr(Event, kind)) for kind in LINK_KINDS],
-            date=e.date,
-            start_date=start,
-            end_date=end,
-            start_year=start.year,
-            end_year=end.year,
-        )
-        _link(event, e, actors=actors, periods=periods, regions=regions, themes=themes)
-        events[e.key] = event
-
-    specs = {p.line: p for p in a.passages}
-    existing = {
-        p.source_line: p
-        for p in session.scalars(
-            select(Passage)
-            .where(Passage.source_file == seed.source_name)
-            .options(*(selectinload(getattr(Passage, kind)) for kind in (*LINK_KINDS, "events")))
-        )
-    }
-    for line in seed.lines:
-        passage = existing.get(line.line)
-        if passage is None:
-            passage = Passage(source_file=seed.source_name, source_line=line.line)
-            session.add(passage)
-            report.created["passages"] = report.created.get("passages", 0) + 1
-        report.total["passages"] = report.total.get("passages", 0) + 1
-        spec = specs.get(line.line, PassageSpec(line=line.line))
-        _set_if_changed(
-            passage,
-            position=line.line,
-            text=line.text,
-            text_en=spec.text_en,
-            footnotes=line.footnotes,
-            checksum=line.checksum,
-            start_year=spec.start_year,
-            end_year=spec.end_year,
-            note=spec.note,
-        )
-        _link(passage, spec, actors=actors, periods=periods, regions=regions, themes=themes)
-        _set_if_changed(passage, events=[events[slug] for slug in spec.events])
+    for kind in LOAD_ORDER:
+        loader.entities(kind, seed.annotations.entries(kind))
+    loader.passages(seed)
     session.flush()
     return report
-
-
-def _link(obj: Any, spec: EntityLinks, **targets: dict[str, Any]) -> None:
-    for kind, by_slug in targets.items():
-        _set_if_changed(obj, **{kind: [by_slug[slug] for slug in getattr(spec, kind)]})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,10 +2,29 @@
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, String, Text, TypeDecorator, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    event,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    MappedColumn,
+    Mapper,
+    Relationship,
+    mapped_column,
+    relationship,
+)
 
 from app.analysis.text import fold
 
@@ -17,6 +36,14 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Column sizes, which the write schemas (`app.schemas.write`) take as their limits.
+NAME_LENGTH = 200
+"""A name, an alias, an actor's role."""
+SOURCE_NAME_LENGTH = 255
+"""A passage's source file."""
+DATE_LENGTH = 64
+"""An event's EDTF date."""
+
 # Slugs are ASCII; comparing them byte-wise gives one order on every backend
 # (PostgreSQL's default collation would otherwise sort hyphens differently from SQLite).
 SlugType = String(120).with_variant(String(120, collation="C"), "postgresql")
@@ -25,6 +52,33 @@ SlugType = String(120).with_variant(String(120, collation="C"), "postgresql")
 def enum_values(enum: type[StrEnum]) -> list[str]:
     """Store a StrEnum by its values ("person"), not its member names ("PERSON")."""
     return [member.value for member in enum]
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def kind_column(kind: type[E]) -> MappedColumn[Any]:
+    """An indexed column holding one of `kind`'s values, stored as a short string (no
+    database enum type, so that a new value needs no migration of the type)."""
+    return mapped_column(
+        Enum(kind, native_enum=False, length=20, values_callable=enum_values), index=True
+    )
+
+
+# A tree in one table (periods and their phases, regions inside regions): each row names
+# the row it nests inside; deleting that row leaves its children at the top.
+
+
+def parent_key(table: str) -> MappedColumn[Any]:
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="SET NULL"), index=True, default=None)
+
+
+def parent_link(model: str) -> Relationship[Any]:
+    return relationship(remote_side=f"{model}.id", back_populates="children", lazy="raise")
+
+
+def children_link(order_by: str) -> Relationship[Any]:
+    return relationship(back_populates="parent", lazy="raise", order_by=order_by)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -72,8 +126,8 @@ class EntityMixin(TimestampMixin):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(SlugType, unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str | None] = mapped_column(String(200), default=None)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    name_en: Mapped[str | None] = mapped_column(String(NAME_LENGTH), default=None)
     description: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str | None] = mapped_column(Text, default=None)
     aliases: Mapped[list[str]] = mapped_column(default=list)

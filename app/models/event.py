@@ -2,16 +2,19 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.kinds import Kind
 from app.models.associations import (
+    PASSAGE_ORDER,
     event_actors,
     event_periods,
     event_regions,
     event_themes,
+    link,
     passage_events,
 )
-from app.models.base import Base, EntityMixin
+from app.models.base import DATE_LENGTH, Base, EntityMixin
 
 if TYPE_CHECKING:
     from app.models.actor import Actor
@@ -24,34 +27,21 @@ if TYPE_CHECKING:
 class Event(EntityMixin, Base):
     """Something that happened, dated by an EDTF string; the other date columns derive from it."""
 
-    __tablename__ = "events"
+    __tablename__ = Kind.EVENTS.value
     __table_args__ = (
         Index("ix_events_chronology", "start_date", "end_date", "id"),
         Index("ix_events_years", "start_year", "end_year"),
         CheckConstraint("start_year <= end_year", name="years_ordered"),
     )
 
-    date: Mapped[str] = mapped_column(String(64))
+    date: Mapped[str] = mapped_column(String(DATE_LENGTH))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     start_year: Mapped[int]
     end_year: Mapped[int]
 
-    passages: Mapped[list["Passage"]] = relationship(
-        secondary=passage_events,
-        back_populates="events",
-        lazy="raise",
-        order_by="[Passage.position, Passage.id]",
-    )
-    actors: Mapped[list["Actor"]] = relationship(
-        secondary=event_actors, back_populates="events", lazy="raise", order_by="Actor.slug"
-    )
-    periods: Mapped[list["Period"]] = relationship(
-        secondary=event_periods, back_populates="events", lazy="raise", order_by="Period.slug"
-    )
-    regions: Mapped[list["Region"]] = relationship(
-        secondary=event_regions, back_populates="events", lazy="raise", order_by="Region.slug"
-    )
-    themes: Mapped[list["Theme"]] = relationship(
-        secondary=event_themes, back_populates="events", lazy="raise", order_by="Theme.slug"
-    )
+    passages: Mapped[list["Passage"]] = link(passage_events, "events", PASSAGE_ORDER)
+    actors: Mapped[list["Actor"]] = link(event_actors, "events", "Actor.slug")
+    periods: Mapped[list["Period"]] = link(event_periods, "events", "Period.slug")
+    regions: Mapped[list["Region"]] = link(event_regions, "events", "Region.slug")
+    themes: Mapped[list["Theme"]] = link(event_themes, "events", "Theme.slug")

@@ -1,16 +1,17 @@
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.associations import (
+    link,
     passage_actors,
     passage_events,
     passage_periods,
     passage_regions,
     passage_themes,
 )
-from app.models.base import Base, TimestampMixin, register_search_text
+from app.models.base import SOURCE_NAME_LENGTH, Base, TimestampMixin, register_search_text
 
 if TYPE_CHECKING:
     from app.models.actor import Actor
@@ -39,7 +40,7 @@ class Passage(TimestampMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str | None] = mapped_column(Text, default=None)
     footnotes: Mapped[list[str]] = mapped_column(default=list)
-    source_file: Mapped[str] = mapped_column(String(255))
+    source_file: Mapped[str] = mapped_column(String(SOURCE_NAME_LENGTH))
     source_line: Mapped[int] = mapped_column(Integer)
     checksum: Mapped[str] = mapped_column(String(64))
     start_year: Mapped[int | None] = mapped_column(default=None)
@@ -47,21 +48,11 @@ class Passage(TimestampMixin, Base):
     note: Mapped[str | None] = mapped_column(Text, default=None)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
-    events: Mapped[list["Event"]] = relationship(
-        secondary=passage_events, back_populates="passages", lazy="raise", order_by="Event.slug"
-    )
-    actors: Mapped[list["Actor"]] = relationship(
-        secondary=passage_actors, back_populates="passages", lazy="raise", order_by="Actor.slug"
-    )
-    periods: Mapped[list["Period"]] = relationship(
-        secondary=passage_periods, back_populates="passages", lazy="raise", order_by="Period.slug"
-    )
-    regions: Mapped[list["Region"]] = relationship(
-        secondary=passage_regions, back_populates="passages", lazy="raise", order_by="Region.slug"
-    )
-    themes: Mapped[list["Theme"]] = relationship(
-        secondary=passage_themes, back_populates="passages", lazy="raise", order_by="Theme.slug"
-    )
+    events: Mapped[list["Event"]] = link(passage_events, "passages", "Event.slug")
+    actors: Mapped[list["Actor"]] = link(passage_actors, "passages", "Actor.slug")
+    periods: Mapped[list["Period"]] = link(passage_periods, "passages", "Period.slug")
+    regions: Mapped[list["Region"]] = link(passage_regions, "passages", "Region.slug")
+    themes: Mapped[list["Theme"]] = link(passage_themes, "passages", "Theme.slug")
 
     @property
     def source(self) -> dict[str, str | int]:

@@ -1,10 +1,11 @@
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Index
+from sqlalchemy.orm import Mapped
 
-from app.models.associations import event_periods, passage_periods
-from app.models.base import Base, EntityMixin
+from app.core.kinds import Kind
+from app.models.associations import EVENT_ORDER, PASSAGE_ORDER, event_periods, link, passage_periods
+from app.models.base import Base, EntityMixin, children_link, parent_key, parent_link
 
 if TYPE_CHECKING:
     from app.models.event import Event
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 class Period(EntityMixin, Base):
     """An era; phases nest inside it through `parent`."""
 
-    __tablename__ = "periods"
+    __tablename__ = Kind.PERIODS.value
     __table_args__ = (
         Index("ix_periods_chronology", "start_year", "end_year", "id"),
         CheckConstraint("start_year <= end_year", name="years_ordered"),
@@ -22,25 +23,9 @@ class Period(EntityMixin, Base):
 
     start_year: Mapped[int]
     end_year: Mapped[int]
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("periods.id", ondelete="SET NULL"), index=True, default=None
-    )
+    parent_id: Mapped[int | None] = parent_key("periods")
 
-    parent: Mapped[Optional["Period"]] = relationship(
-        remote_side="Period.id", back_populates="children", lazy="raise"
-    )
-    children: Mapped[list["Period"]] = relationship(
-        back_populates="parent", lazy="raise", order_by="[Period.start_year, Period.id]"
-    )
-    passages: Mapped[list["Passage"]] = relationship(
-        secondary=passage_periods,
-        back_populates="periods",
-        lazy="raise",
-        order_by="[Passage.position, Passage.id]",
-    )
-    events: Mapped[list["Event"]] = relationship(
-        secondary=event_periods,
-        back_populates="periods",
-        lazy="raise",
-        order_by="[Event.start_date, Event.end_date, Event.id]",
-    )
+    parent: Mapped[Optional["Period"]] = parent_link("Period")
+    children: Mapped[list["Period"]] = children_link("[Period.start_year, Period.id]")
+    passages: Mapped[list["Passage"]] = link(passage_periods, "periods", PASSAGE_ORDER)
+    events: Mapped[list["Event"]] = link(event_periods, "periods", EVENT_ORDER)

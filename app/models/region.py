@@ -1,11 +1,18 @@
 from enum import StrEnum
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Enum, ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped
 
-from app.models.associations import event_regions, passage_regions
-from app.models.base import Base, EntityMixin, enum_values
+from app.core.kinds import Kind
+from app.models.associations import EVENT_ORDER, PASSAGE_ORDER, event_regions, link, passage_regions
+from app.models.base import (
+    Base,
+    EntityMixin,
+    children_link,
+    kind_column,
+    parent_key,
+    parent_link,
+)
 
 if TYPE_CHECKING:
     from app.models.event import Event
@@ -23,31 +30,12 @@ class RegionKind(StrEnum):
 class Region(EntityMixin, Base):
     """A place or a grouping of places; smaller regions nest inside larger ones."""
 
-    __tablename__ = "regions"
+    __tablename__ = Kind.REGIONS.value
 
-    kind: Mapped[RegionKind] = mapped_column(
-        Enum(RegionKind, native_enum=False, length=20, values_callable=enum_values),
-        index=True,
-    )
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("regions.id", ondelete="SET NULL"), index=True, default=None
-    )
+    kind: Mapped[RegionKind] = kind_column(RegionKind)
+    parent_id: Mapped[int | None] = parent_key("regions")
 
-    parent: Mapped[Optional["Region"]] = relationship(
-        remote_side="Region.id", back_populates="children", lazy="raise"
-    )
-    children: Mapped[list["Region"]] = relationship(
-        back_populates="parent", lazy="raise", order_by="Region.slug"
-    )
-    passages: Mapped[list["Passage"]] = relationship(
-        secondary=passage_regions,
-        back_populates="regions",
-        lazy="raise",
-        order_by="[Passage.position, Passage.id]",
-    )
-    events: Mapped[list["Event"]] = relationship(
-        secondary=event_regions,
-        back_populates="regions",
-        lazy="raise",
-        order_by="[Event.start_date, Event.end_date, Event.id]",
-    )
+    parent: Mapped[Optional["Region"]] = parent_link("Region")
+    children: Mapped[list["Region"]] = children_link("Region.slug")
+    passages: Mapped[list["Passage"]] = link(passage_regions, "regions", PASSAGE_ORDER)
+    events: Mapped[list["Event"]] = link(event_regions, "regions", EVENT_ORDER)

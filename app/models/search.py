@@ -36,6 +36,7 @@ from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Mapper
 
 from app.analysis.fulltext import STOP_TERM, index_text
+from app.core.kinds import Kind
 from app.models.actor import Actor
 from app.models.event import Event
 from app.models.passage import Passage
@@ -44,12 +45,14 @@ from app.models.region import Region
 from app.models.theme import Theme
 
 INDEXED_MODELS: tuple[type[Any], ...] = (Passage, Event, Actor, Period, Region, Theme)
+PASSAGES = Passage.__tablename__
 # Columns each document is made of; a change to any of them re-indexes the row.
 ENTITY_COLUMNS = ("name", "name_en", "aliases", "description", "description_en")
+# The columns of a kind, besides those of every entity, that its documents' body holds.
+EXTRA_BODY: dict[str, tuple[str, ...]] = {Kind.ACTORS: ("role",)}
 INDEXED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "passages": ("text", "text_en"),
-    "actors": (*ENTITY_COLUMNS, "role"),
-    **dict.fromkeys(("events", "periods", "regions", "themes"), ENTITY_COLUMNS),
+    PASSAGES: ("text", "text_en"),
+    **{kind.value: (*ENTITY_COLUMNS, *EXTRA_BODY.get(kind, ())) for kind in Kind},
 }
 FIELD_WEIGHTS = {"title": 3.0, "aliases": 2.0, "body": 1.0}
 TEXT_SEARCH_CONFIG = "anales_spanish"
@@ -82,12 +85,11 @@ def _join(*parts: Any) -> str:
 
 def document_for(table: str, values: Any) -> Document:
     """The document of a row of `table`; `values` has the row's columns as attributes."""
-    if table == "passages":
+    if table == PASSAGES:
         return Document("", (), _join(values.text, values.text_en))
     aliases = tuple(str(alias) for alias in values.aliases or [])
     body = [values.description, values.description_en]
-    if table == "actors":
-        body.append(values.role)
+    body += [getattr(values, column) for column in EXTRA_BODY.get(table, ())]
     return Document(_join(values.name, values.name_en), aliases, _join(*body))
 
 
@@ -196,7 +198,7 @@ def rebuild_passage_text_index(connection: Connection) -> None:
 def _after_insert(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     table = target.__tablename__
     index_documents(connection, table, [(target.id, target)])
-    if table == "passages":
+    if table == PASSAGES:
         index_passage_text(connection, target.id, target.id)
 
 

@@ -1,8 +1,9 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Mapped, relationship
+from sqlalchemy.orm import Mapped
 
-from app.models.associations import event_themes, passage_themes
+from app.core.kinds import Kind
+from app.models.associations import EVENT_ORDER, PASSAGE_ORDER, event_themes, link, passage_themes
 from app.models.base import Base, EntityMixin
 
 if TYPE_CHECKING:
@@ -13,17 +14,7 @@ if TYPE_CHECKING:
 class Theme(EntityMixin, Base):
     """A subject the corpus returns to: peaceful coexistence, collective security…"""
 
-    __tablename__ = "themes"
+    __tablename__ = Kind.THEMES.value
 
-    passages: Mapped[list["Passage"]] = relationship(
-        secondary=passage_themes,
-        back_populates="themes",
-        lazy="raise",
-        order_by="[Passage.position, Passage.id]",
-    )
-    events: Mapped[list["Event"]] = relationship(
-        secondary=event_themes,
-        back_populates="themes",
-        lazy="raise",
-        order_by="[Event.start_date, Event.end_date, Event.id]",
-    )
+    passages: Mapped[list["Passage"]] = link(passage_themes, "themes", PASSAGE_ORDER)
+    events: Mapped[list["Event"]] = link(event_themes, "themes", EVENT_ORDER)

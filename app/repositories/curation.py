@@ -4,38 +4,18 @@ numbering new passages, and the entity index auto-linking works from."""
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.analysis.linking import Entity, words
+from app.core.kinds import PASSAGE_LINKS, Kind
 from app.models import Actor, ActorKind, ApiKey, AuditEntry, Event, Passage, Period, Region, Theme
-from app.models.associations import (
-    event_actors,
-    event_periods,
-    event_regions,
-    event_themes,
-    passage_actors,
-    passage_events,
-    passage_periods,
-    passage_regions,
-    passage_themes,
-)
 from app.models.base import EntityMixin
+from app.registry import REGISTRY
 from app.repositories.base import SortKey, paginate
 from app.repositories.paging import PageResult
 
 E = TypeVar("E", bound=EntityMixin)
-
-PASSAGE_LINKS = ("events", "actors", "periods", "regions", "themes")
-EVENT_LINKS = ("actors", "periods", "regions", "themes")
-# Every link table that points at an entity kind, and its column for that kind.
-LINKS_TO: dict[str, list[tuple[Table, str]]] = {
-    "actors": [(passage_actors, "actor_id"), (event_actors, "actor_id")],
-    "periods": [(passage_periods, "period_id"), (event_periods, "period_id")],
-    "regions": [(passage_regions, "region_id"), (event_regions, "region_id")],
-    "themes": [(passage_themes, "theme_id"), (event_themes, "theme_id")],
-    "events": [(passage_events, "event_id")],
-}
 
 
 def lock_entity(session: Session, model: type[E], slug: str, *options: Any) -> E | None:
@@ -64,12 +44,12 @@ def resolve(session: Session, model: type[E], slugs: Sequence[str]) -> dict[str,
     return {row.slug: row for row in rows}
 
 
-def link_count(session: Session, kind: str, entity_id: int) -> int:
+def link_count(session: Session, kind: Kind, entity_id: int) -> int:
     """How many passages and events link to the entity."""
     return sum(
         session.scalar(select(func.count()).select_from(table).where(table.c[col] == entity_id))
         or 0
-        for table, col in LINKS_TO[kind]
+        for table, col in REGISTRY[kind].link_tables
     )
 
 
@@ -127,7 +107,7 @@ def linker_entities(session: Session) -> list[Entity]:
     for actor in session.scalars(select(Actor)):
         entities.append(
             Entity(
-                "actors",
+                Kind.ACTORS,
                 actor.slug,
                 actor.name,
                 _phrases(actor),
@@ -140,7 +120,7 @@ def linker_entities(session: Session) -> list[Entity]:
     for period in session.scalars(select(Period)):
         entities.append(
             Entity(
-                "periods",
+                Kind.PERIODS,
                 period.slug,
                 period.name,
                 _phrases(period),
@@ -150,16 +130,16 @@ def linker_entities(session: Session) -> list[Entity]:
             )
         )
     for region in session.scalars(select(Region)):
-        entities.append(Entity("regions", region.slug, region.name, _phrases(region)))
+        entities.append(Entity(Kind.REGIONS, region.slug, region.name, _phrases(region)))
     for theme in session.scalars(select(Theme)):
-        entities.append(Entity("themes", theme.slug, theme.name, _phrases(theme)))
+        entities.append(Entity(Kind.THEMES, theme.slug, theme.name, _phrases(theme)))
     events = select(Event).options(
         selectinload(Event.actors), selectinload(Event.periods), selectinload(Event.themes)
     )
     for event in session.scalars(events):
         entities.append(
             Entity(
-                "events",
+                Kind.EVENTS,
                 event.slug,
                 event.name,
                 _phrases(event),

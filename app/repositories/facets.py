@@ -8,7 +8,9 @@ from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.i18n import localized
-from app.models import Actor, Period, Region, Theme
+from app.core.kinds import EVENT_LINKS, HIERARCHICAL
+from app.models import Period, Region
+from app.registry import REGISTRY
 from app.repositories.base import LinkTables
 from app.schemas.facets import DecadeCount, Facet, Facets, FacetValue
 
@@ -31,7 +33,13 @@ def _link_columns(link: Table) -> tuple[Any, Any]:
 
 
 def _values(
-    session: Session, model: type[Any], link: Table, owners: Select[Any], *, nested: bool
+    session: Session,
+    model: type[Any],
+    link: Table,
+    owners: Select[Any],
+    *,
+    nested: bool,
+    language: str,
 ) -> list[FacetValue]:
     owner, target = _link_columns(link)
     if nested:
@@ -47,7 +55,7 @@ def _values(
         )
     stmt = stmt.where(owner.in_(owners)).group_by(model.id, model.slug, model.name, model.name_en)
     rows = session.execute(stmt).all()
-    values = [FacetValue(slug=r[0], label=localized(r, "name"), count=r[3]) for r in rows]
+    values = [FacetValue(slug=r[0], label=localized(r, "name", language), count=r[3]) for r in rows]
     return sorted(values, key=lambda v: (-v.count, v.slug))
 
 
@@ -85,19 +93,19 @@ def facet_counts(
     owner_id: InstrumentedAttribute[int],
     years: tuple[InstrumentedAttribute[Any], InstrumentedAttribute[Any]],
     links: LinkTables,
+    language: str,
 ) -> Facets:
-    """Counts for `facets` over the items whose ids `owners` selects."""
+    """Counts for `facets` over the items whose ids `owners` selects, labels in `language`."""
     wanted = set(facets)
     decades, undated = _decades(session, owners, owner_id, *years)
     result = Facets(decades=decades, undated=undated)
-    if Facet.THEME in wanted:
-        result.theme = _values(session, Theme, links.themes, owners, nested=False)
-    if Facet.ERA in wanted:
-        result.era = _values(session, Period, links.periods, owners, nested=True)
-    if Facet.REGION in wanted:
-        result.region = _values(session, Region, links.regions, owners, nested=True)
-    if Facet.ACTOR in wanted:
-        result.actor = _values(session, Actor, links.actors, owners, nested=False)
+    for kind in EVENT_LINKS:
+        facet = kind.facts.filter
+        if facet is not None and facet in wanted:
+            model, link = REGISTRY[kind].model, getattr(links, kind)
+            nested = kind in HIERARCHICAL
+            counted = _values(session, model, link, owners, nested=nested, language=language)
+            setattr(result, facet, counted)
     return result
 
 

@@ -1,4 +1,4 @@
-"""The links between actors, regions, themes and periods that passages and events make."""
+"""The links between entities (of the kinds in `EVENT_LINKS`) that passages and events make."""
 
 from collections import Counter
 from collections.abc import Iterable
@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Actor, Event, Passage, Period, Region, Theme
+from app.core.kinds import EVENT_LINKS
+from app.models import Event, Passage
+from app.registry import REGISTRY
 from app.repositories import event as events_repo
 from app.repositories import passage as passages_repo
 from app.repositories.base import LinkTables
@@ -17,12 +19,8 @@ from app.schemas.base import LinkFilter
 from app.schemas.graph import GraphFilter, GraphSource
 from app.schemas.passage import PassageFilter
 
-NODE_KINDS: dict[str, type[Any]] = {
-    "actors": Actor,
-    "regions": Region,
-    "themes": Theme,
-    "periods": Period,
-}
+# The kinds a graph's nodes are: those both passages and events link to.
+NODE_KINDS: dict[str, type[Any]] = {kind: REGISTRY[kind].model for kind in EVENT_LINKS}
 
 
 @dataclass(frozen=True)

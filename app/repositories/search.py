@@ -10,16 +10,14 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 
 from app.analysis.fulltext import Clause, Query
-from app.models import Actor, Event, Passage, Period, Region, Theme
-from app.models.search import FIELD_WEIGHTS, TEXT_SEARCH_CONFIG, fts_table
+from app.core.kinds import Kind
+from app.models import Passage
+from app.models.search import FIELD_WEIGHTS, PASSAGES, TEXT_SEARCH_CONFIG, fts_table
+from app.registry import REGISTRY
 
 MODELS: dict[str, type[Any]] = {
-    "passages": Passage,
-    "events": Event,
-    "actors": Actor,
-    "periods": Period,
-    "regions": Region,
-    "themes": Theme,
+    PASSAGES: Passage,
+    **{kind.value: REGISTRY[kind].model for kind in Kind},
 }
 # The database's own ranking picks this many candidates per kind; they are then re-ranked.
 CANDIDATES = 200

@@ -17,7 +17,9 @@ from pydantic import (
 
 from app.analysis.dates import edtf_span
 from app.analysis.text import INVISIBLE_CLASS, slugify, visible
+from app.core.kinds import Kind
 from app.models import ActorKind, RegionKind
+from app.models.base import DATE_LENGTH, NAME_LENGTH, SOURCE_NAME_LENGTH
 from app.schemas.base import CONTROL_FREE_PATTERN, Slug, Year
 from app.schemas.passage import PassageDetail
 
@@ -55,7 +57,7 @@ NeededText = Annotated[
     AfterValidator(_printable),
     AfterValidator(_not_blank),
 ]
-Name = Annotated[NeededText, Field(max_length=200)]
+Name = Annotated[NeededText, Field(max_length=NAME_LENGTH)]
 LongText = Annotated[
     str, Field(max_length=5000, json_schema_extra=PRINTABLE), AfterValidator(_printable)
 ]
@@ -63,7 +65,7 @@ PassageText = Annotated[NeededText, Field(max_length=20000)]
 TranslatedText = Annotated[
     str, Field(max_length=20000, json_schema_extra=PRINTABLE), AfterValidator(_printable)
 ]
-SourceName = Annotated[NeededText, Field(max_length=255)]
+SourceName = Annotated[NeededText, Field(max_length=SOURCE_NAME_LENGTH)]
 SlugLinks = Annotated[list[Slug], Field(max_length=MAX_LINKS)]
 # A JSON integer and nothing else, for every integer of a body: lax validation would store
 # `false` as 0, "1939" as 1939 and 1e3 as 1000, none of which the client wrote as a year.
@@ -93,6 +95,12 @@ class EntityCreate(WriteModel):
     @property
     def key(self) -> str:
         return self.slug or slugify(self.name)
+
+    def columns(self) -> dict[str, Any]:
+        """What the entity stores of the body, by column: every field but those naming other
+        entities (links, `parent`), and the slug, derived from the name when left out."""
+        links = {"parent", *EntityLinks.model_fields}
+        return self.model_dump(exclude=links) | {"slug": self.key}
 
     @model_validator(mode="after")
     def _has_slug(self) -> Self:
@@ -141,7 +149,7 @@ class EntityLinks(WriteModel):
 
 class EventCreate(EntityCreate, EntityLinks):
     date: str = Field(
-        max_length=64,
+        max_length=DATE_LENGTH,
         description="EDTF date or interval: 1939-08-23, 1985-03, 1930/1939, 1939~.",
         examples=["1939-08-23"],
     )
@@ -151,6 +159,12 @@ class EventCreate(EntityCreate, EntityLinks):
     def _edtf(cls, value: str) -> str:
         edtf_span(value)
         return value
+
+    def columns(self) -> dict[str, Any]:
+        """The body's columns, and the span of its date (`start_date` … `end_year`)."""
+        start, end = edtf_span(self.date)
+        span = {"start_date": start, "end_date": end, "start_year": start.year}
+        return super().columns() | span | {"end_year": end.year}
 
 
 class PassageLinks(EntityLinks):
@@ -209,7 +223,7 @@ PassagePatch = patch_model(PassageCreate)
 class LinkMatch(BaseModel):
     """Why auto-linking linked an entity: the span of the text that names it, or a rule."""
 
-    kind: str = Field(examples=["actors"])
+    kind: str = Field(examples=[Kind.ACTORS.value])
     slug: Slug = Field(examples=["union-sovietica"])
     name: str = Field(examples=["Unión Soviética"])
     reason: str = Field(examples=["name or alias"])
@@ -250,7 +264,7 @@ class AuditItem(BaseModel):
     at: dt.datetime
     key_id: int | None = Field(description="The API key that made the change.")
     action: str = Field(examples=["update"])
-    resource: str = Field(examples=["actors"])
+    resource: str = Field(examples=[Kind.ACTORS.value])
     identifier: str = Field(description="Slug, or passage id.", examples=["kgb"])
     before: dict[str, Any] | None
     after: dict[str, Any] | None

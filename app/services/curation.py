@@ -1,13 +1,10 @@
 """The write API's rules: create, replace, patch and delete every resource, auto-link new
-passages, refuse stale or blind edits, and record every change in the audit log.
+passages, and record every change in the audit log.
 
-Every write runs in one transaction (the request's write session). An `If-Match` header
-names the `ETag` of the resource's default JSON representation (what a plain GET of it
-returns); PUT, PATCH and DELETE need one, and a stale one is refused with 412, so two
-curators editing the same resource cannot silently overwrite each other.
+Every write runs in one transaction (the request's write session). The API refuses a stale
+or blind edit (`If-Match`, app/api/preconditions.py) before it calls these.
 """
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,30 +12,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from app.analysis.dates import edtf_span
-from app.analysis.linking import LINK_KINDS, Linker, Linking, Match
-from app.core.cache import etag_for
+from app.analysis.linking import Linker, Linking, Match
+from app.analysis.text import checksum
 from app.core.errors import AppError, InvalidParam, InvalidParameter
-from app.core.i18n import SUPPORTED, current_language, set_language
-from app.models import Actor, ApiKey, AuditEntry, Event, Passage, Period, Region, Theme
-from app.models.base import EntityMixin
+from app.core.kinds import EVENT_LINKS, HIERARCHICAL, PASSAGE_LINKS, Kind
+from app.models import ApiKey, AuditEntry, Event, Passage
+from app.registry import REGISTRY, KindSpec
 from app.repositories import actor, event, passage, period, region, theme
 from app.repositories import curation as repo
-from app.schemas.actor import ActorDetail
-from app.schemas.event import EventDetail
-from app.schemas.period import PeriodDetail
-from app.schemas.region import RegionDetail
-from app.schemas.theme import ThemeDetail
-from app.schemas.write import (
-    ActorCreate,
-    EntityCreate,
-    EventCreate,
-    PassageCreate,
-    PassageLinks,
-    PeriodCreate,
-    RegionCreate,
-    ThemeCreate,
-)
+from app.schemas.write import EntityCreate, PassageCreate, PassageLinks
 
 
 class Conflict(AppError):
@@ -47,96 +29,19 @@ class Conflict(AppError):
     title = "Conflict"
 
 
-class PreconditionFailed(AppError):
-    status_code = 412
-    type = "/problems/precondition-failed"
-    title = "Precondition Failed"
-
-
-class PreconditionRequired(AppError):
-    status_code = 428
-    type = "/problems/precondition-required"
-    title = "Precondition Required"
-
-
-@dataclass(frozen=True)
-class Resource:
-    kind: str
-    model: type[EntityMixin]
-    create: type[EntityCreate]
-    detail: type[BaseModel]
-    get: Callable[[Session, str], Any]
-
-    @property
-    def singular(self) -> str:
-        return self.kind[:-1]
-
-
-RESOURCES = {
-    r.kind: r
-    for r in (
-        Resource("actors", Actor, ActorCreate, ActorDetail, actor.get_actor),
-        Resource("events", Event, EventCreate, EventDetail, event.get_event),
-        Resource("periods", Period, PeriodCreate, PeriodDetail, period.get_period),
-        Resource("regions", Region, RegionCreate, RegionDetail, region.get_region),
-        Resource("themes", Theme, ThemeCreate, ThemeDetail, theme.get_theme),
-    )
-}
-MODELS: dict[str, type[EntityMixin]] = {
-    "actors": Actor,
-    "events": Event,
-    "periods": Period,
-    "regions": Region,
-    "themes": Theme,
+# How each kind's detail is read: with the collections its detail shows.
+GETTERS: dict[Kind, Callable[[Session, str], Any]] = {
+    Kind.ACTORS: actor.get_actor,
+    Kind.EVENTS: event.get_event,
+    Kind.PERIODS: period.get_period,
+    Kind.REGIONS: region.get_region,
+    Kind.THEMES: theme.get_theme,
 }
 
 
-# --- Preconditions ------------------------------------------------------------------------
-
-
-def representation_etag(detail: type[BaseModel], obj: Any) -> str:
-    """The ETag a GET of `obj` answers with in the request's language (the hash of its body)."""
-    body = detail.model_validate(obj).model_dump_json(by_alias=True).encode()
-    return etag_for(body).decode()
-
-
-def current_etags(detail: type[BaseModel], obj: Any) -> list[str]:
-    """The ETags of the resource's JSON in every language: `If-Match` may name any of them,
-    since a curator may have read it in English."""
-    language = current_language()
-    try:
-        tags = []
-        for candidate in SUPPORTED:
-            set_language(candidate)
-            tags.append(representation_etag(detail, obj))
-        return tags
-    finally:
-        set_language(language)
-
-
-def check_if_match(if_match: str | None, detail: type[BaseModel], obj: Any) -> None:
-    """428 without `If-Match` or with `*`, 412 unless it names a current ETag of the resource.
-
-    `*` matches whatever version is stored, so it would guard against nothing: an edit sent
-    with it overwrites one made since the curator read the resource, which is the lost
-    update the header is required to prevent."""
-    if if_match is None:
-        raise PreconditionRequired(
-            "Send `If-Match` with the ETag from a GET of this resource, so that no one "
-            "else's edit is overwritten."
-        )
-    tags = [tag.strip() for tag in if_match.split(",")]
-    if "*" in tags:
-        raise PreconditionRequired(
-            "`If-Match: *` matches any version, so it cannot keep a concurrent edit from being "
-            "lost; send the ETag from a GET of this resource."
-        )
-    if set(tags) & set(current_etags(detail, obj)):
-        return
-    raise PreconditionFailed(
-        f"The resource changed since that ETag was read; its ETag is now "
-        f"{representation_etag(detail, obj)}."
-    )
+def get_entity(session: Session, kind: Kind, slug: str) -> Any:
+    """The entity of `kind` with `slug` as its detail shows it, or None."""
+    return GETTERS[kind](session, slug)
 
 
 # --- Audit --------------------------------------------------------------------------------
@@ -166,82 +71,56 @@ def audit(
 # --- Entities -----------------------------------------------------------------------------
 
 
-def state_of(resource: Resource, obj: Any) -> dict[str, Any]:
+def state_of(spec: KindSpec, obj: Any) -> dict[str, Any]:
     """The entity as a create body (JSON values): what PATCH merges into and audit records."""
-    fields = resource.create.model_fields
     state: dict[str, Any] = {}
-    for name in fields:
-        if name in ("actors", "periods", "regions", "themes"):
+    for name in spec.create.model_fields:
+        if name in EVENT_LINKS:
             state[name] = [linked.slug for linked in getattr(obj, name)]
         elif name == "parent":
             state[name] = obj.parent.slug if obj.parent is not None else None
         else:
             state[name] = getattr(obj, name)
-    return resource.create.model_validate(state).model_dump(mode="json")
+    return spec.create.model_validate(state).model_dump(mode="json")
 
 
 def _body_error(name: str, reason: str) -> InvalidParameter:
     return InvalidParameter(name, reason, location="body")
 
 
-def _resolve_links(session: Session, data: BaseModel, kinds: Sequence[str]) -> dict[str, list[Any]]:
+def _resolve_links(
+    session: Session, data: BaseModel, kinds: Sequence[Kind]
+) -> dict[str, list[Any]]:
     resolved: dict[str, list[Any]] = {}
     for kind in kinds:
         slugs = list(dict.fromkeys(getattr(data, kind)))
-        found = repo.resolve(session, MODELS[kind], slugs)
+        found = repo.resolve(session, REGISTRY[kind].model, slugs)
         missing = [slug for slug in slugs if slug not in found]
         if missing:
             listed = ", ".join(f"'{slug}'" for slug in missing)
-            raise _body_error(kind, f"unknown {kind[:-1]} {listed}")
+            raise _body_error(kind, f"unknown {kind.singular} {listed}")
         resolved[kind] = [found[slug] for slug in slugs]
     return resolved
 
 
-def _apply(session: Session, resource: Resource, obj: Any, data: EntityCreate) -> None:
-    values: dict[str, Any] = {
-        "slug": data.key,
-        "name": data.name,
-        "name_en": data.name_en,
-        "description": data.description,
-        "description_en": data.description_en,
-        "aliases": list(data.aliases),
-        "note": data.note,
-    }
-    if isinstance(data, ActorCreate):
-        values |= {
-            "kind": data.kind,
-            "role": data.role,
-            "start_year": data.start_year,
-            "end_year": data.end_year,
-        }
-    elif isinstance(data, PeriodCreate):
-        values |= {"start_year": data.start_year, "end_year": data.end_year}
-    elif isinstance(data, RegionCreate):
-        values |= {"kind": data.kind}
-    elif isinstance(data, EventCreate):
-        start, end = edtf_span(data.date)
-        values |= {
-            "date": data.date,
-            "start_date": start,
-            "end_date": end,
-            "start_year": start.year,
-            "end_year": end.year,
-        }
-        values |= _resolve_links(session, data, ("actors", "periods", "regions", "themes"))
-    if isinstance(data, PeriodCreate | RegionCreate):
-        values["parent_id"] = _parent_id(session, resource, obj, data.parent)
+def _apply(session: Session, spec: KindSpec, obj: Any, data: EntityCreate) -> None:
+    """Store the body: its own fields as they are (`columns`), its links and parent by slug."""
+    values = data.columns()
+    values |= _resolve_links(session, data, spec.links)
+    if spec.kind in HIERARCHICAL:
+        values["parent_id"] = _parent_id(session, spec, obj, getattr(data, "parent", None))
     for name, value in values.items():
         if getattr(obj, name, None) != value:
             setattr(obj, name, value)
 
 
-def _parent_id(session: Session, resource: Resource, obj: Any, parent: str | None) -> int | None:
+def _parent_id(session: Session, spec: KindSpec, obj: Any, parent: str | None) -> int | None:
     if parent is None:
         return None
-    model = resource.model
+    model = spec.model
     found = repo.resolve(session, model, [parent]).get(parent)
     if found is None:
-        raise _body_error("parent", f"unknown {resource.singular} '{parent}'")
+        raise _body_error("parent", f"unknown {spec.singular} '{parent}'")
     ancestor: Any = found
     while ancestor is not None:
         if obj.id is not None and ancestor.id == obj.id:
@@ -250,41 +129,41 @@ def _parent_id(session: Session, resource: Resource, obj: Any, parent: str | Non
     return int(found.id)
 
 
-def create_entity(session: Session, resource: Resource, data: EntityCreate, key: ApiKey) -> Any:
-    if repo.slug_taken(session, resource.model, data.key):
-        raise Conflict(f"A {resource.singular} with slug '{data.key}' exists already.")
-    obj = resource.model()
-    if isinstance(obj, Event):
-        obj.actors, obj.periods, obj.regions, obj.themes = [], [], [], []
+def create_entity(session: Session, spec: KindSpec, data: EntityCreate, key: ApiKey) -> Any:
+    if repo.slug_taken(session, spec.model, data.key):
+        raise Conflict(f"A {spec.singular} with slug '{data.key}' exists already.")
+    obj = spec.model()
+    for kind in spec.links:
+        setattr(obj, kind, [])
     with session.no_autoflush:
-        _apply(session, resource, obj, data)
+        _apply(session, spec, obj, data)
     session.add(obj)
     session.flush()
-    created = reload(session, resource, data.key)
-    audit(session, key, "create", resource.kind, data.key, None, state_of(resource, created))
+    created = reload(session, spec, data.key)
+    audit(session, key, "create", spec.kind, data.key, None, state_of(spec, created))
     return created
 
 
-def reload(session: Session, resource: Resource, slug: str) -> Any:
+def reload(session: Session, spec: KindSpec, slug: str) -> Any:
     """The entity as its detail shows it, read afresh after a change."""
     session.flush()
     session.expire_all()
-    return resource.get(session, slug)
+    return get_entity(session, spec.kind, slug)
 
 
 def replace_entity(
-    session: Session, resource: Resource, obj: Any, data: EntityCreate, key: ApiKey
+    session: Session, spec: KindSpec, obj: Any, data: EntityCreate, key: ApiKey
 ) -> Any:
-    before = state_of(resource, obj)
+    before = state_of(spec, obj)
     if data.slug is None:
         data = data.model_copy(update={"slug": obj.slug})
-    if data.key != obj.slug and repo.slug_taken(session, resource.model, data.key):
-        raise Conflict(f"A {resource.singular} with slug '{data.key}' exists already.")
-    _apply(session, resource, obj, data)
-    updated = reload(session, resource, data.key)
-    after = state_of(resource, updated)
+    if data.key != obj.slug and repo.slug_taken(session, spec.model, data.key):
+        raise Conflict(f"A {spec.singular} with slug '{data.key}' exists already.")
+    _apply(session, spec, obj, data)
+    updated = reload(session, spec, data.key)
+    after = state_of(spec, updated)
     if after != before:
-        audit(session, key, "update", resource.kind, data.key, before, after)
+        audit(session, key, "update", spec.kind, data.key, before, after)
     return updated
 
 
@@ -317,21 +196,21 @@ def _invalid_body(params: list[InvalidParam]) -> AppError:
 
 
 def delete_entity(
-    session: Session, resource: Resource, obj: Any, *, cascade: bool, key: ApiKey
+    session: Session, spec: KindSpec, obj: Any, *, cascade: bool, key: ApiKey
 ) -> None:
-    links = repo.link_count(session, resource.kind, obj.id)
+    links = repo.link_count(session, spec.kind, obj.id)
     children = (
-        repo.children_count(session, resource.model, obj.id)  # type: ignore[arg-type]
-        if resource.kind in ("periods", "regions")
+        repo.children_count(session, spec.model, obj.id)  # type: ignore[arg-type]
+        if spec.kind in HIERARCHICAL
         else 0
     )
     if (links or children) and not cascade:
         raise Conflict(
-            f"{links} passage or event links and {children} sub-{resource.kind} point at "
+            f"{links} passage or event links and {children} sub-{spec.kind} point at "
             f"'{obj.slug}'; send `cascade=links` to drop the links (passages are kept)."
         )
-    before = state_of(resource, obj)
-    dependents = _dependents(session, resource, obj)
+    before = state_of(spec, obj)
+    dependents = _dependents(session, spec, obj)
     states = {name: read() for name, (_, read) in dependents.items()}
     # The detail loaded every collection that links here; emptying them drops the links.
     obj.passages = []
@@ -349,31 +228,26 @@ def delete_entity(
         if after != states[kind, identifier]:
             audit(session, key, "update", kind, identifier, states[kind, identifier], after)
     session.delete(obj)
-    audit(session, key, "delete", resource.kind, obj.slug, before, None)
+    audit(session, key, "delete", spec.kind, obj.slug, before, None)
 
 
 StateReader = tuple[Any, Callable[[], dict[str, Any]]]
 
 
-def _dependents(
-    session: Session, resource: Resource, obj: Any
-) -> dict[tuple[str, str], StateReader]:
+def _dependents(session: Session, spec: KindSpec, obj: Any) -> dict[tuple[str, str], StateReader]:
     """The rows a deletion of `obj` changes besides itself (the passages and events linked to
     it, its sub-entities), each with a function that reads its state afresh."""
-    events = RESOURCES["events"]
+    events = REGISTRY[Kind.EVENTS]
     found: dict[tuple[str, str], StateReader] = {
         ("passages", str(linked.id)): (linked, _passage_reader(session, linked.id))
         for linked in obj.passages
     }
     if not isinstance(obj, Event):
         for linked in obj.events:
-            found["events", linked.slug] = (linked, _entity_reader(session, events, linked.slug))
-    if resource.kind in ("periods", "regions"):
+            found[events.kind, linked.slug] = (linked, _entity_reader(session, events, linked.slug))
+    if spec.kind in HIERARCHICAL:
         for child in obj.children:
-            found[resource.kind, child.slug] = (
-                child,
-                _entity_reader(session, resource, child.slug),
-            )
+            found[spec.kind, child.slug] = (child, _entity_reader(session, spec, child.slug))
     return found
 
 
@@ -386,8 +260,8 @@ def _passage_reader(session: Session, passage_id: int) -> Callable[[], dict[str,
     return read
 
 
-def _entity_reader(session: Session, resource: Resource, slug: str) -> Callable[[], dict[str, Any]]:
-    return lambda: state_of(resource, resource.get(session, slug))
+def _entity_reader(session: Session, spec: KindSpec, slug: str) -> Callable[[], dict[str, Any]]:
+    return lambda: state_of(spec, get_entity(session, spec.kind, slug))
 
 
 # --- Passages -----------------------------------------------------------------------------
@@ -422,7 +296,7 @@ def plan_passage(
     if data.links is not None:
         return PassagePlan(data, data.links, data.start_year, data.end_year)
     linking: Linking = (linker or build_linker(session)).link(data.text, previous)
-    links = PassageLinks.model_validate({kind: linking.slugs(kind) for kind in LINK_KINDS})
+    links = PassageLinks.model_validate({kind: linking.slugs(kind) for kind in PASSAGE_LINKS})
     given = data.start_year is not None
     return PassagePlan(
         data,
@@ -445,7 +319,7 @@ def source_context(session: Session, source_file: str, line: int | None = None) 
     before = repo.passage_before(session, source_file, line)
     if before is None:
         return None
-    periods = [Match("periods", p.slug, p.name, "stored link") for p in before.periods]
+    periods = [Match(Kind.PERIODS, p.slug, p.name, "stored link") for p in before.periods]
     return Linking(periods, before.start_year, before.end_year)
 
 
@@ -459,23 +333,19 @@ def passage_state(obj: Passage) -> dict[str, Any]:
         note=obj.note,
         source_file=obj.source_file,
         links=PassageLinks.model_validate(
-            {kind: [linked.slug for linked in getattr(obj, kind)] for kind in LINK_KINDS}
+            {kind: [linked.slug for linked in getattr(obj, kind)] for kind in PASSAGE_LINKS}
         ),
     ).model_dump(mode="json")
 
 
 def _apply_passage(session: Session, obj: Passage, plan: PassagePlan) -> None:
     data = plan.data
-    values: dict[str, Any] = {
-        "text": data.text,
-        "text_en": data.text_en,
-        "start_year": plan.start_year,
-        "end_year": plan.end_year,
-        "footnotes": list(data.footnotes),
-        "note": data.note,
-        "checksum": hashlib.sha256(data.text.encode()).hexdigest(),
-    }
-    values |= _resolve_links(session, plan.links, LINK_KINDS)
+    # The body's own fields (the source is set once, on creation), the years and links
+    # planned, and the checksum of the text.
+    values = data.model_dump(include={"text", "text_en", "footnotes", "note"})
+    values |= {"start_year": plan.start_year, "end_year": plan.end_year}
+    values |= {"checksum": checksum(data.text)}
+    values |= _resolve_links(session, plan.links, PASSAGE_LINKS)
     for name, value in values.items():
         if getattr(obj, name) != value:
             setattr(obj, name, value)
@@ -487,11 +357,7 @@ def create_passage(session: Session, plan: PassagePlan, key: ApiKey) -> Passage:
         position=position,
         source_file=plan.data.source_file,
         source_line=line,
-        events=[],
-        actors=[],
-        periods=[],
-        regions=[],
-        themes=[],
+        **{kind.value: [] for kind in PASSAGE_LINKS},
     )
     with session.no_autoflush:
         _apply_passage(session, obj, plan)
@@ -536,7 +402,7 @@ class Relinked:
 
 
 def relink(
-    session: Session, resource: Resource, obj: Any, *, dry_run: bool, key: ApiKey
+    session: Session, spec: KindSpec, obj: Any, *, dry_run: bool, key: ApiKey
 ) -> list[Relinked]:
     """Link the entity to every passage that mentions one of its names and is not yet
     linked to it (after an alias was added, say)."""
@@ -544,19 +410,19 @@ def relink(
     found: list[Relinked] = []
     phrases = [obj.name, *([obj.name_en] if obj.name_en else []), *obj.aliases]
     for candidate in repo.passages_mentioning(session, phrases):
-        if obj in getattr(candidate, resource.kind):
+        if obj in getattr(candidate, spec.kind):
             continue
         matches = [
             m
             for m in linker.link(candidate.text).matches
-            if m.kind == resource.kind and m.slug == obj.slug and m.text is not None
+            if m.kind == spec.kind and m.slug == obj.slug and m.text is not None
         ]
         if not matches:
             continue
         found.append(Relinked(candidate.id, matches[0]))
         if not dry_run:
             before = passage_state(candidate)
-            getattr(candidate, resource.kind).append(obj)
+            getattr(candidate, spec.kind).append(obj)
             after = passage_state(candidate)
             audit(session, key, "update", "passages", str(candidate.id), before, after)
     if found and not dry_run:
@@ -564,7 +430,7 @@ def relink(
             session,
             key,
             "relink",
-            resource.kind,
+            spec.kind,
             obj.slug,
             None,
             {"passages": [r.passage_id for r in found]},

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.analysis.fulltext import Query, coverage, highlight, parse_query, score
-from app.core.i18n import ENGLISH, current_language, localized
-from app.models.search import document_for
+from app.core.i18n import ENGLISH, localized
+from app.models.search import EXTRA_BODY, document_for
 from app.repositories import search as repo
 from app.schemas.search import SearchGroup, SearchHit, SearchKind, SearchParams, SearchResults
 
@@ -23,33 +23,34 @@ def _passage_label(text: str) -> str:
     return " ".join(words[:PASSAGE_LABEL_WORDS]) + "…"
 
 
-def _snippet_sources(kind: str, obj: Any) -> list[str]:
+def _snippet_sources(kind: str, obj: Any, language: str) -> list[str]:
     """Texts a snippet may come from, best first, in the served language first."""
-    if kind == "passages":
+    if kind == SearchKind.PASSAGES:
         return [obj.text, obj.text_en or ""]
-    english = current_language() == ENGLISH
+    english = language == ENGLISH
     names = [obj.name_en or "", obj.name] if english else [obj.name, obj.name_en or ""]
     descriptions = [obj.description_en or "", obj.description]
     if not english:
         descriptions.reverse()
-    role = [getattr(obj, "role", None) or ""]
-    return [descriptions[0], *names, *obj.aliases, descriptions[1], *role]
+    extra = [getattr(obj, column) or "" for column in EXTRA_BODY.get(kind, ())]
+    return [descriptions[0], *names, *obj.aliases, descriptions[1], *extra]
 
 
-def _hit(kind: SearchKind, obj: Any, query: Query) -> SearchHit:
+def _hit(kind: SearchKind, obj: Any, query: Query, language: str) -> SearchHit:
     document = document_for(kind.value, obj)
     # The text that holds most of the query, the served language's first.
-    sources = [source for source in _snippet_sources(kind.value, obj) if source]
+    sources = [source for source in _snippet_sources(kind.value, obj, language) if source]
     best = max(sources, key=lambda source: coverage(source, query), default="")
     snippet = highlight(best, query, max_tokens=SNIPPET_WORDS) if best else None
     if kind is SearchKind.PASSAGES:
         label, slug, url = _passage_label(obj.text), None, f"/api/v1/passages/{obj.id}"
     else:
-        label, slug = localized(obj, "name"), obj.slug
+        label, slug = localized(obj, "name", language), obj.slug
         url = f"/api/v1/{kind.value}/{obj.slug}"
     if snippet is None:
         # The database matched what no field highlights (a compound word): show the text.
-        fallback = obj.text if kind is SearchKind.PASSAGES else localized(obj, "description")
+        passage = kind is SearchKind.PASSAGES
+        fallback = obj.text if passage else localized(obj, "description", language)
         snippet = highlight(fallback, Query(())) or html.escape(fallback or label)
     return SearchHit(
         kind=kind,
@@ -68,7 +69,8 @@ def _order_key(kind: SearchKind, obj: Any) -> tuple[Any, ...]:
     return (obj.slug,)
 
 
-def search(session: Session, params: SearchParams) -> SearchResults:
+def search(session: Session, params: SearchParams, language: str) -> SearchResults:
+    """The hits for `params`, grouped by kind; labels and snippets in `language` first."""
     query = parse_query(params.q)
     kinds = params.kind or list(SearchKind)
     groups: list[SearchGroup] = []
@@ -79,7 +81,7 @@ def search(session: Session, params: SearchParams) -> SearchResults:
         if not matches.rows:
             continue
         ranked = sorted(
-            ((_hit(kind, obj, query), obj) for obj in matches.rows),
+            ((_hit(kind, obj, query, language), obj) for obj in matches.rows),
             key=lambda pair: (-pair[0].score, _order_key(kind, pair[1])),
         )
         hits = [hit for hit, _obj in ranked[: params.limit]]
