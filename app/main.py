@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api import api_router
-from app.api.curation import link_writes
 from app.api.health import router as health_router
+from app.api.writes import link_writes
 from app.core.cache import ResponseCacheMiddleware
 from app.core.config import Settings, get_settings
 from app.core.data_version import DataVersion, data_version_for
@@ -93,6 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     pool_metrics = instrument(app)
 
+    add_middleware(app, settings, data_version)
+    return app
+
+
+def add_middleware(app: FastAPI, settings: Settings, data_version: DataVersion) -> None:
+    """The middleware stack, in the order a request passes it (see below)."""
     # Added innermost first. A request passes the request id, access log, security headers
     # and CORS layers (so every answer, a preflight or a 429 too, carries their headers), the
     # rate limit, the HEAD-as-GET layer (so the cache inside it sees a GET), then the response
@@ -123,7 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
     )
-    return app
 
 
 app = create_app()

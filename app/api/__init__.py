@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends
 
 from app.api import (
     actor,
-    curation,
+    audit,
     event,
     graph,
     passage,
@@ -22,5 +22,14 @@ api_router = APIRouter(
 )
 for module in (passage, event, actor, period, region, theme, timeline, search, graph):
     api_router.include_router(module.router)
-for router in curation.routers:
+# The writes after every read, so that the OpenAPI document lists a path's read first.
+for router in (
+    actor.write_router,
+    event.write_router,
+    period.write_router,
+    region.write_router,
+    theme.write_router,
+    passage.write_router,
+    audit.router,
+):
     api_router.include_router(router)

@@ -1,24 +1,23 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import ActorDep
+from app.api import writes
+from app.api.bodies import ActorPatch
+from app.api.deps import ActorDep, SlugPath
 from app.api.examples import JSON_LD_ACTOR
-from app.api.pagination import page_of
-from app.api.render.formats import (
-    csv_openapi,
-    csv_response,
-    json_ld_openapi,
-    json_ld_response,
-    wants_csv,
-    wants_json_ld,
-)
-from app.core.db import SessionDep
+from app.api.preconditions import IfMatchDep
+from app.api.render.csv import csv_openapi
+from app.api.render.jsonld import json_ld_openapi
+from app.api.render.shapes import ReadingDep, detail_of, list_of
+from app.api.writes import WritingDep
 from app.core.errors import problem_responses
+from app.core.kinds import Kind
 from app.repositories import actor as repo
 from app.schemas.actor import ActorDetail, ActorFilter, ActorItem
 from app.schemas.base import Page
+from app.schemas.write import ActorCreate, RelinkReport
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
@@ -34,17 +33,9 @@ router = APIRouter(prefix="/actors", tags=["actors"])
     responses={**csv_openapi(), **problem_responses(422)},
 )
 def list_actors(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    filters: Annotated[ActorFilter, Query()],
+    read: ReadingDep, filters: Annotated[ActorFilter, Query()]
 ) -> Page[ActorItem] | StreamingResponse:
-    if wants_csv(request, filters.format):
-        return csv_response(
-            request, session, repo.list_actors, filters, ActorItem, filename="actors"
-        )
-    result = repo.list_actors(session, filters)
-    return page_of(request, response, result, filters.limit, ActorItem)
+    return list_of(read, repo.list_actors, filters, ActorItem, name="actors")
 
 
 @router.get(
@@ -56,7 +47,41 @@ def list_actors(
     response_model=ActorDetail,
     responses={**json_ld_openapi(JSON_LD_ACTOR), **problem_responses(404, 422)},
 )
-def get_actor(request: Request, actor: ActorDep) -> ActorDetail | Response:
-    if wants_json_ld(request):
-        return json_ld_response(request, "actors", actor)
-    return ActorDetail.model_validate(actor)
+def get_actor(read: ReadingDep, actor: ActorDep) -> ActorDetail | Response:
+    return detail_of(read, Kind.ACTORS, actor, ActorDetail)
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+write_router = APIRouter(prefix="/actors", tags=["actors"])
+
+
+@write_router.post("", **writes.create_doc(Kind.ACTORS))
+def create_actor(write: WritingDep, body: ActorCreate) -> ActorDetail:
+    return writes.create(write, Kind.ACTORS, body, ActorDetail, read="get_actor")
+
+
+@write_router.put("/{slug}", **writes.replace_doc(Kind.ACTORS))
+def replace_actor(
+    write: WritingDep, slug: SlugPath, body: ActorCreate, precondition: IfMatchDep
+) -> ActorDetail:
+    return writes.replace(write, Kind.ACTORS, slug, body, precondition, ActorDetail)
+
+
+@write_router.patch("/{slug}", **writes.update_doc(Kind.ACTORS))
+def update_actor(
+    write: WritingDep, slug: SlugPath, body: ActorPatch, precondition: IfMatchDep
+) -> ActorDetail:
+    return writes.update(write, Kind.ACTORS, slug, body, precondition, ActorDetail)
+
+
+@write_router.delete("/{slug}", **writes.delete_doc(Kind.ACTORS))
+def delete_actor(
+    write: WritingDep, slug: SlugPath, precondition: IfMatchDep, cascade: writes.Cascade = None
+) -> Response:
+    return writes.delete(write, Kind.ACTORS, slug, precondition, cascade)
+
+
+@write_router.post("/{slug}/relink", **writes.relink_doc(Kind.ACTORS))
+def relink_actor(write: WritingDep, slug: SlugPath, dry_run: writes.DryRun = False) -> RelinkReport:
+    return writes.relink(write, Kind.ACTORS, slug, dry_run=dry_run)

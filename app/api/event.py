@@ -1,24 +1,23 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import EventDep
+from app.api import writes
+from app.api.bodies import EventPatch
+from app.api.deps import EventDep, SlugPath
 from app.api.examples import JSON_LD_EVENT
-from app.api.pagination import page_of
-from app.api.render.formats import (
-    csv_openapi,
-    csv_response,
-    json_ld_openapi,
-    json_ld_response,
-    wants_csv,
-    wants_json_ld,
-)
-from app.core.db import SessionDep
+from app.api.preconditions import IfMatchDep
+from app.api.render.csv import csv_openapi
+from app.api.render.jsonld import json_ld_openapi
+from app.api.render.shapes import ReadingDep, detail_of, faceted_list_of
+from app.api.writes import WritingDep
 from app.core.errors import problem_responses
+from app.core.kinds import Kind
 from app.repositories import event as repo
 from app.schemas.event import EventDetail, EventFilter, EventItem
 from app.schemas.facets import FacetedPage
+from app.schemas.write import EventCreate, RelinkReport
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -34,25 +33,12 @@ router = APIRouter(prefix="/events", tags=["events"])
     responses={**csv_openapi(), **problem_responses(422)},
 )
 def list_events(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    filters: Annotated[EventFilter, Query()],
+    read: ReadingDep, filters: Annotated[EventFilter, Query()]
 ) -> FacetedPage[EventItem] | StreamingResponse:
-    if wants_csv(request, filters.format):
-        return csv_response(
-            request,
-            session,
-            repo.list_events,
-            filters,
-            EventItem,
-            filename="events",
-            include=filters.include,
-        )
-    result = repo.list_events(session, filters)
-    page = page_of(request, response, result, filters.limit, EventItem)
-    facets = repo.event_facets(session, filters) if filters.facets else None
-    return FacetedPage[EventItem](**dict(page), facets=facets)
+    counts = repo.event_facets if filters.facets else None
+    return faceted_list_of(
+        read, repo.list_events, counts, filters, EventItem, name="events", include=filters.include
+    )
 
 
 @router.get(
@@ -63,7 +49,41 @@ def list_events(
     response_model=EventDetail,
     responses={**json_ld_openapi(JSON_LD_EVENT), **problem_responses(404, 422)},
 )
-def get_event(request: Request, event: EventDep) -> EventDetail | Response:
-    if wants_json_ld(request):
-        return json_ld_response(request, "events", event)
-    return EventDetail.model_validate(event)
+def get_event(read: ReadingDep, event: EventDep) -> EventDetail | Response:
+    return detail_of(read, Kind.EVENTS, event, EventDetail)
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+write_router = APIRouter(prefix="/events", tags=["events"])
+
+
+@write_router.post("", **writes.create_doc(Kind.EVENTS))
+def create_event(write: WritingDep, body: EventCreate) -> EventDetail:
+    return writes.create(write, Kind.EVENTS, body, EventDetail, read="get_event")
+
+
+@write_router.put("/{slug}", **writes.replace_doc(Kind.EVENTS))
+def replace_event(
+    write: WritingDep, slug: SlugPath, body: EventCreate, precondition: IfMatchDep
+) -> EventDetail:
+    return writes.replace(write, Kind.EVENTS, slug, body, precondition, EventDetail)
+
+
+@write_router.patch("/{slug}", **writes.update_doc(Kind.EVENTS))
+def update_event(
+    write: WritingDep, slug: SlugPath, body: EventPatch, precondition: IfMatchDep
+) -> EventDetail:
+    return writes.update(write, Kind.EVENTS, slug, body, precondition, EventDetail)
+
+
+@write_router.delete("/{slug}", **writes.delete_doc(Kind.EVENTS))
+def delete_event(
+    write: WritingDep, slug: SlugPath, precondition: IfMatchDep, cascade: writes.Cascade = None
+) -> Response:
+    return writes.delete(write, Kind.EVENTS, slug, precondition, cascade)
+
+
+@write_router.post("/{slug}/relink", **writes.relink_doc(Kind.EVENTS))
+def relink_event(write: WritingDep, slug: SlugPath, dry_run: writes.DryRun = False) -> RelinkReport:
+    return writes.relink(write, Kind.EVENTS, slug, dry_run=dry_run)

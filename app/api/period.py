@@ -1,24 +1,23 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import PeriodDep
+from app.api import writes
+from app.api.bodies import PeriodPatch
+from app.api.deps import PeriodDep, SlugPath
 from app.api.examples import JSON_LD_PERIOD
-from app.api.pagination import page_of
-from app.api.render.formats import (
-    csv_openapi,
-    csv_response,
-    json_ld_openapi,
-    json_ld_response,
-    wants_csv,
-    wants_json_ld,
-)
-from app.core.db import SessionDep
+from app.api.preconditions import IfMatchDep
+from app.api.render.csv import csv_openapi
+from app.api.render.jsonld import json_ld_openapi
+from app.api.render.shapes import ReadingDep, detail_of, list_of
+from app.api.writes import WritingDep
 from app.core.errors import problem_responses
+from app.core.kinds import Kind
 from app.repositories import period as repo
 from app.schemas.base import Page
 from app.schemas.period import PeriodDetail, PeriodFilter, PeriodItem
+from app.schemas.write import PeriodCreate, RelinkReport
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 
@@ -32,17 +31,9 @@ router = APIRouter(prefix="/periods", tags=["periods"])
     responses={**csv_openapi(), **problem_responses(422)},
 )
 def list_periods(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    filters: Annotated[PeriodFilter, Query()],
+    read: ReadingDep, filters: Annotated[PeriodFilter, Query()]
 ) -> Page[PeriodItem] | StreamingResponse:
-    if wants_csv(request, filters.format):
-        return csv_response(
-            request, session, repo.list_periods, filters, PeriodItem, filename="periods"
-        )
-    result = repo.list_periods(session, filters)
-    return page_of(request, response, result, filters.limit, PeriodItem)
+    return list_of(read, repo.list_periods, filters, PeriodItem, name="periods")
 
 
 @router.get(
@@ -54,7 +45,43 @@ def list_periods(
     response_model=PeriodDetail,
     responses={**json_ld_openapi(JSON_LD_PERIOD), **problem_responses(404, 422)},
 )
-def get_period(request: Request, period: PeriodDep) -> PeriodDetail | Response:
-    if wants_json_ld(request):
-        return json_ld_response(request, "periods", period)
-    return PeriodDetail.model_validate(period)
+def get_period(read: ReadingDep, period: PeriodDep) -> PeriodDetail | Response:
+    return detail_of(read, Kind.PERIODS, period, PeriodDetail)
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+write_router = APIRouter(prefix="/periods", tags=["periods"])
+
+
+@write_router.post("", **writes.create_doc(Kind.PERIODS))
+def create_period(write: WritingDep, body: PeriodCreate) -> PeriodDetail:
+    return writes.create(write, Kind.PERIODS, body, PeriodDetail, read="get_period")
+
+
+@write_router.put("/{slug}", **writes.replace_doc(Kind.PERIODS))
+def replace_period(
+    write: WritingDep, slug: SlugPath, body: PeriodCreate, precondition: IfMatchDep
+) -> PeriodDetail:
+    return writes.replace(write, Kind.PERIODS, slug, body, precondition, PeriodDetail)
+
+
+@write_router.patch("/{slug}", **writes.update_doc(Kind.PERIODS))
+def update_period(
+    write: WritingDep, slug: SlugPath, body: PeriodPatch, precondition: IfMatchDep
+) -> PeriodDetail:
+    return writes.update(write, Kind.PERIODS, slug, body, precondition, PeriodDetail)
+
+
+@write_router.delete("/{slug}", **writes.delete_doc(Kind.PERIODS))
+def delete_period(
+    write: WritingDep, slug: SlugPath, precondition: IfMatchDep, cascade: writes.Cascade = None
+) -> Response:
+    return writes.delete(write, Kind.PERIODS, slug, precondition, cascade)
+
+
+@write_router.post("/{slug}/relink", **writes.relink_doc(Kind.PERIODS))
+def relink_period(
+    write: WritingDep, slug: SlugPath, dry_run: writes.DryRun = False
+) -> RelinkReport:
+    return writes.relink(write, Kind.PERIODS, slug, dry_run=dry_run)

@@ -1,24 +1,23 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import RegionDep
+from app.api import writes
+from app.api.bodies import RegionPatch
+from app.api.deps import RegionDep, SlugPath
 from app.api.examples import JSON_LD_REGION
-from app.api.pagination import page_of
-from app.api.render.formats import (
-    csv_openapi,
-    csv_response,
-    json_ld_openapi,
-    json_ld_response,
-    wants_csv,
-    wants_json_ld,
-)
-from app.core.db import SessionDep
+from app.api.preconditions import IfMatchDep
+from app.api.render.csv import csv_openapi
+from app.api.render.jsonld import json_ld_openapi
+from app.api.render.shapes import ReadingDep, detail_of, list_of
+from app.api.writes import WritingDep
 from app.core.errors import problem_responses
+from app.core.kinds import Kind
 from app.repositories import region as repo
 from app.schemas.base import Page
 from app.schemas.region import RegionDetail, RegionFilter, RegionItem
+from app.schemas.write import RegionCreate, RelinkReport
 
 router = APIRouter(prefix="/regions", tags=["regions"])
 
@@ -32,17 +31,9 @@ router = APIRouter(prefix="/regions", tags=["regions"])
     responses={**csv_openapi(), **problem_responses(422)},
 )
 def list_regions(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    filters: Annotated[RegionFilter, Query()],
+    read: ReadingDep, filters: Annotated[RegionFilter, Query()]
 ) -> Page[RegionItem] | StreamingResponse:
-    if wants_csv(request, filters.format):
-        return csv_response(
-            request, session, repo.list_regions, filters, RegionItem, filename="regions"
-        )
-    result = repo.list_regions(session, filters)
-    return page_of(request, response, result, filters.limit, RegionItem)
+    return list_of(read, repo.list_regions, filters, RegionItem, name="regions")
 
 
 @router.get(
@@ -53,7 +44,43 @@ def list_regions(
     response_model=RegionDetail,
     responses={**json_ld_openapi(JSON_LD_REGION), **problem_responses(404, 422)},
 )
-def get_region(request: Request, region: RegionDep) -> RegionDetail | Response:
-    if wants_json_ld(request):
-        return json_ld_response(request, "regions", region)
-    return RegionDetail.model_validate(region)
+def get_region(read: ReadingDep, region: RegionDep) -> RegionDetail | Response:
+    return detail_of(read, Kind.REGIONS, region, RegionDetail)
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+write_router = APIRouter(prefix="/regions", tags=["regions"])
+
+
+@write_router.post("", **writes.create_doc(Kind.REGIONS))
+def create_region(write: WritingDep, body: RegionCreate) -> RegionDetail:
+    return writes.create(write, Kind.REGIONS, body, RegionDetail, read="get_region")
+
+
+@write_router.put("/{slug}", **writes.replace_doc(Kind.REGIONS))
+def replace_region(
+    write: WritingDep, slug: SlugPath, body: RegionCreate, precondition: IfMatchDep
+) -> RegionDetail:
+    return writes.replace(write, Kind.REGIONS, slug, body, precondition, RegionDetail)
+
+
+@write_router.patch("/{slug}", **writes.update_doc(Kind.REGIONS))
+def update_region(
+    write: WritingDep, slug: SlugPath, body: RegionPatch, precondition: IfMatchDep
+) -> RegionDetail:
+    return writes.update(write, Kind.REGIONS, slug, body, precondition, RegionDetail)
+
+
+@write_router.delete("/{slug}", **writes.delete_doc(Kind.REGIONS))
+def delete_region(
+    write: WritingDep, slug: SlugPath, precondition: IfMatchDep, cascade: writes.Cascade = None
+) -> Response:
+    return writes.delete(write, Kind.REGIONS, slug, precondition, cascade)
+
+
+@write_router.post("/{slug}/relink", **writes.relink_doc(Kind.REGIONS))
+def relink_region(
+    write: WritingDep, slug: SlugPath, dry_run: writes.DryRun = False
+) -> RelinkReport:
+    return writes.relink(write, Kind.REGIONS, slug, dry_run=dry_run)

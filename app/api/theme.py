@@ -1,24 +1,23 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import ThemeDep
+from app.api import writes
+from app.api.bodies import ThemePatch
+from app.api.deps import SlugPath, ThemeDep
 from app.api.examples import JSON_LD_THEME
-from app.api.pagination import page_of
-from app.api.render.formats import (
-    csv_openapi,
-    csv_response,
-    json_ld_openapi,
-    json_ld_response,
-    wants_csv,
-    wants_json_ld,
-)
-from app.core.db import SessionDep
+from app.api.preconditions import IfMatchDep
+from app.api.render.csv import csv_openapi
+from app.api.render.jsonld import json_ld_openapi
+from app.api.render.shapes import ReadingDep, detail_of, list_of
+from app.api.writes import WritingDep
 from app.core.errors import problem_responses
+from app.core.kinds import Kind
 from app.repositories import theme as repo
 from app.schemas.base import Page
 from app.schemas.theme import ThemeDetail, ThemeFilter, ThemeItem
+from app.schemas.write import RelinkReport, ThemeCreate
 
 router = APIRouter(prefix="/themes", tags=["themes"])
 
@@ -32,17 +31,9 @@ router = APIRouter(prefix="/themes", tags=["themes"])
     responses={**csv_openapi(), **problem_responses(422)},
 )
 def list_themes(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    filters: Annotated[ThemeFilter, Query()],
+    read: ReadingDep, filters: Annotated[ThemeFilter, Query()]
 ) -> Page[ThemeItem] | StreamingResponse:
-    if wants_csv(request, filters.format):
-        return csv_response(
-            request, session, repo.list_themes, filters, ThemeItem, filename="themes"
-        )
-    result = repo.list_themes(session, filters)
-    return page_of(request, response, result, filters.limit, ThemeItem)
+    return list_of(read, repo.list_themes, filters, ThemeItem, name="themes")
 
 
 @router.get(
@@ -53,7 +44,41 @@ def list_themes(
     response_model=ThemeDetail,
     responses={**json_ld_openapi(JSON_LD_THEME), **problem_responses(404, 422)},
 )
-def get_theme(request: Request, theme: ThemeDep) -> ThemeDetail | Response:
-    if wants_json_ld(request):
-        return json_ld_response(request, "themes", theme)
-    return ThemeDetail.model_validate(theme)
+def get_theme(read: ReadingDep, theme: ThemeDep) -> ThemeDetail | Response:
+    return detail_of(read, Kind.THEMES, theme, ThemeDetail)
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+write_router = APIRouter(prefix="/themes", tags=["themes"])
+
+
+@write_router.post("", **writes.create_doc(Kind.THEMES))
+def create_theme(write: WritingDep, body: ThemeCreate) -> ThemeDetail:
+    return writes.create(write, Kind.THEMES, body, ThemeDetail, read="get_theme")
+
+
+@write_router.put("/{slug}", **writes.replace_doc(Kind.THEMES))
+def replace_theme(
+    write: WritingDep, slug: SlugPath, body: ThemeCreate, precondition: IfMatchDep
+) -> ThemeDetail:
+    return writes.replace(write, Kind.THEMES, slug, body, precondition, ThemeDetail)
+
+
+@write_router.patch("/{slug}", **writes.update_doc(Kind.THEMES))
+def update_theme(
+    write: WritingDep, slug: SlugPath, body: ThemePatch, precondition: IfMatchDep
+) -> ThemeDetail:
+    return writes.update(write, Kind.THEMES, slug, body, precondition, ThemeDetail)
+
+
+@write_router.delete("/{slug}", **writes.delete_doc(Kind.THEMES))
+def delete_theme(
+    write: WritingDep, slug: SlugPath, precondition: IfMatchDep, cascade: writes.Cascade = None
+) -> Response:
+    return writes.delete(write, Kind.THEMES, slug, precondition, cascade)
+
+
+@write_router.post("/{slug}/relink", **writes.relink_doc(Kind.THEMES))
+def relink_theme(write: WritingDep, slug: SlugPath, dry_run: writes.DryRun = False) -> RelinkReport:
+    return writes.relink(write, Kind.THEMES, slug, dry_run=dry_run)
