@@ -1,11 +1,13 @@
 """Path parameters and load-or-404 dependencies shared by the routers."""
 
-import re
-from collections.abc import Callable
-from functools import lru_cache
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable, Iterator
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from fastapi import Depends, Path, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.analysis.text import SLUG_PATTERN
@@ -60,30 +62,42 @@ async def single_values(request: Request) -> None:
     params = request.query_params
     if len(params.multi_items()) == len(params):
         return
-    lists = _match_operation(request)
+    route = request.scope.get("route")
+    lists = list_parameters(route) if isinstance(route, APIRoute) else frozenset()
     for name in params:
         if len(params.getlist(name)) > 1 and name not in lists:
             raise InvalidParameter(name, "takes one value; it was given more than once")
 
 
-@lru_cache(maxsize=8)
-def _operations(app: Any) -> list[tuple[re.Pattern[str], str, frozenset[str]]]:
-    """Every operation of the OpenAPI document: path pattern, method, list parameters."""
-    found = []
-    for path, operations in app.openapi()["paths"].items():
-        pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$")
-        for method, operation in operations.items():
-            names = frozenset(
-                p["name"]
-                for p in operation.get("parameters", [])
-                if any(o.get("type") == "array" for o in p["schema"].get("anyOf", [p["schema"]]))
+def _is_list(annotation: Any) -> bool:
+    """`list[...]`, or a union with one (`list[str] | None`)."""
+    if get_origin(annotation) is list or annotation is list:
+        return True
+    return get_origin(annotation) in (Union, UnionType) and any(
+        _is_list(arg) for arg in get_args(annotation)
+    )
+
+
+def _query_parameters(dependant: Dependant) -> Iterator[tuple[str, Any]]:
+    """(name, annotation) of every query parameter of `dependant` and its dependencies."""
+    for field in dependant.query_params:
+        yield field.alias, field.field_info.annotation
+    for sub in dependant.dependencies:
+        yield from _query_parameters(sub)
+
+
+def list_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameters of `route` that take several values: the list fields of its
+    filter models (by alias, as clients spell them) and its own list parameters. Read only
+    for a request that repeats a parameter, so it is not cached."""
+    names: set[str] = set()
+    for alias, annotation in _query_parameters(route.dependant):
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names.update(
+                info.alias or name
+                for name, info in annotation.model_fields.items()
+                if _is_list(info.annotation)
             )
-            found.append((pattern, method.upper(), names))
-    return found
-
-
-def _match_operation(request: Request) -> frozenset[str]:
-    for pattern, method, names in _operations(request.app):
-        if method == request.method and pattern.match(request.url.path):
-            return names
-    return frozenset()
+        elif _is_list(annotation):
+            names.add(alias)
+    return frozenset(names)

@@ -1,7 +1,8 @@
 from fastapi import APIRouter, Request
 
-from app.core.db import WriteHealth, migration_state, unwritable_tables
+from app.core.db import WriteHealth, migration_state
 from app.core.errors import ServiceUnavailable, problem_responses
+from app.repositories.health import unwritable_tables
 from app.schemas.health import Health, Readiness
 
 router = APIRouter(tags=["health"])

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.examples import SEARCH_EXAMPLE
-from app.core.db import SessionDep
+from app.api.render.shapes import ReadingDep, json_example
 from app.core.errors import problem_responses
 from app.schemas.search import SearchParams, SearchResults
 from app.services import search as service
@@ -21,10 +21,7 @@ router = APIRouter(prefix="/search", tags=["search"])
     "phrase. Each hit carries an HTML `snippet` with the matched words in `<mark>`. "
     "SQLite (FTS5) and PostgreSQL (`tsvector`, `spanish` + `unaccent`) give the same hits, "
     "order and snippets.",
-    responses={
-        200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
-        **problem_responses(422),
-    },
+    responses={**json_example(SEARCH_EXAMPLE), **problem_responses(422)},
 )
-def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> SearchResults:
-    return service.search(session, params)
+def search(read: ReadingDep, params: Annotated[SearchParams, Query()]) -> SearchResults:
+    return service.search(read.session, params, read.language)

@@ -3,16 +3,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.examples import TIMELINEJS_EXAMPLE
+from app.api.render.negotiation import TIMELINE_OFFERS, TIMELINEJS, negotiate
+from app.api.render.shapes import ReadingDep, json_example
 from app.api.render.timelinejs import timelinejs
-from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.core.i18n import in_language
 from app.repositories import event, period
 from app.schemas.event import EventItem
 from app.schemas.period import PeriodItem
 from app.schemas.timeline import (
     Timeline,
     TimelineFeedFilter,
-    TimelineFormat,
     TimelineGroup,
     TimelineJS,
 )
@@ -29,20 +30,21 @@ router = APIRouter(prefix="/timeline", tags=["timeline"])
     "(`new TL.Timeline('timeline', url)`): events as slides whose `start_date`/`end_date` "
     "keep the EDTF date's precision, uncertain or approximate dates said in `display_date`, "
     "periods as `eras`, and with `group=theme|region` one row per theme or region.",
-    responses={
-        200: {"content": {"application/json": {"example": TIMELINEJS_EXAMPLE}}},
-        **problem_responses(422),
-    },
+    responses={**json_example(TIMELINEJS_EXAMPLE), **problem_responses(422)},
 )
 def get_timeline(
-    session: SessionDep, filters: Annotated[TimelineFeedFilter, Query()]
+    read: ReadingDep, filters: Annotated[TimelineFeedFilter, Query()]
 ) -> Timeline | TimelineJS:
-    if filters.format is TimelineFormat.TIMELINEJS:
+    session, language = read.session, read.language
+    periods = period.timeline_periods(session, filters)
+    if negotiate(None, TIMELINE_OFFERS, filters.format.value) is TIMELINEJS:
         group = filters.group
         links = {TimelineGroup.THEME: ["themes"], TimelineGroup.REGION: ["regions"]}
         events = event.all_events(session, filters, links.get(group, []) if group else [])
-        return timelinejs(period.timeline_periods(session, filters), events, group)
+        return timelinejs(periods, events, group, language)
+    context = in_language(language)
+    events = event.all_events(session, filters)
     return Timeline(
-        periods=[PeriodItem.model_validate(p) for p in period.timeline_periods(session, filters)],
-        events=[EventItem.model_validate(e) for e in event.all_events(session, filters)],
+        periods=[PeriodItem.model_validate(p, context=context) for p in periods],
+        events=[EventItem.model_validate(e, context=context) for e in events],
     )

@@ -6,15 +6,16 @@ says which language it served (`Content-Language`) and that it varies with `Acce
 `Accept-Language` (`Vary`), so shared caches keep the versions apart. Passages keep their
 Spanish `text`; `text_en` carries a curated translation where there is one.
 
-The language is held in a context variable set by an async router dependency, so the
-schemas' validators read it in the thread that builds the response.
+The router dependency `negotiate_language` picks the language; a handler that needs it takes
+`LanguageDep` and passes it on: to the schemas as validation context (`in_language`), to
+`localized` and the renderers as an argument.
 """
 
-from contextvars import ContextVar
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Response
+from fastapi import Depends, Header, Query, Response
 from sqlalchemy import inspect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,43 +29,53 @@ class Language(StrEnum):
 
 
 SUPPORTED = (SPANISH, ENGLISH)
-_current: ContextVar[str] = ContextVar("anales_language", default=SPANISH)
 VARY = "Accept, Accept-Language"
 
 
-def current_language() -> str:
-    return _current.get()
+def in_language(language: str) -> dict[str, str]:
+    """The validation context that makes the schemas read ORM objects in `language`:
+    `Detail.model_validate(obj, context=in_language(language))`."""
+    return {"language": language}
 
 
-def set_language(language: str) -> None:
-    _current.set(language)
+def context_language(context: Mapping[str, Any] | None) -> str:
+    """The language a validation context names (see `in_language`); Spanish, the corpus's,
+    when it names none."""
+    if context is not None and "language" in context:
+        return str(context["language"])
+    return SPANISH
+
+
+def weighted_values(header: str) -> list[tuple[str, float]]:
+    """The comma-separated values of an `Accept` or `Accept-Language` header, lower-cased,
+    with their `q`, in the header's order. A `q` that is not a number counts as 0 (the value
+    is then refused); empty values are skipped."""
+    values = []
+    for part in header.split(","):
+        value, *params = (piece.strip() for piece in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, number = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(number)
+                except ValueError:
+                    q = 0.0
+        if value:
+            values.append((value.lower(), q))
+    return values
 
 
 def parse_accept_language(header: str | None) -> str:
     """The supported language the header prefers most; Spanish when it names none.
 
-    `en-GB;q=0.8, es;q=0.5` is English; `*` and unknown or malformed entries are skipped.
+    `en-GB;q=0.8, es;q=0.5` is English; `*` and unknown or malformed entries are skipped;
+    of equally weighted languages the first listed wins.
     """
-    if not header:
-        return SPANISH
     best, best_q = SPANISH, 0.0
-    for position, entry in enumerate(header.split(",")):
-        tag, _, params = entry.strip().partition(";")
-        primary = tag.strip().split("-")[0].lower()
-        if primary not in SUPPORTED:
-            continue
-        q = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if not 0 < q <= 1:
-            continue
-        # Ties go to the first listed.
-        if q > best_q or (q == best_q and position == 0):
+    for tag, q in weighted_values(header or ""):
+        primary = tag.split("-")[0]
+        if primary in SUPPORTED and 0 < q <= 1 and q > best_q:
             best, best_q = primary, q
     return best
 
@@ -95,14 +106,23 @@ async def negotiate_language(
 ) -> str:
     """Router dependency: pick the language and announce it on the response."""
     language = lang.value if lang is not None else parse_accept_language(accept_language)
-    set_language(language)
     response.headers.update(negotiated_headers(language))
     return language
 
 
-def localized(obj: Any, field: str) -> Any:
-    """`obj.<field>_en` when English is served and it is set, else `obj.<field>`."""
-    if current_language() == ENGLISH:
+def announced_language(response: Response) -> str:
+    """The language `negotiate_language` announced on `response` (`Content-Language`), for
+    code that has the request's response but not its `LanguageDep`."""
+    return response.headers.get("Content-Language", SPANISH)
+
+
+LanguageDep = Annotated[str, Depends(negotiate_language)]
+"""The request's language, as `negotiate_language` picked it."""
+
+
+def localized(obj: Any, field: str, language: str) -> Any:
+    """`obj.<field>_en` when `language` is English and it is set, else `obj.<field>`."""
+    if language == ENGLISH:
         english = getattr(obj, f"{field}_en", None)
         if english:
             return english
@@ -117,10 +137,10 @@ class OrmView:
     __slots__ = ("_english", "_obj", "_state")
     LOCALIZED = frozenset({"name", "description"})
 
-    def __init__(self, obj: Any) -> None:
+    def __init__(self, obj: Any, language: str) -> None:
         self._obj = obj
         self._state = inspect(obj)
-        self._english = current_language() == ENGLISH
+        self._english = language == ENGLISH
 
     def __getattr__(self, name: str) -> Any:
         if self._english and name in self.LOCALIZED:
@@ -132,8 +152,9 @@ class OrmView:
         return getattr(self._obj, name)
 
 
-def orm_view(data: Any) -> Any:
-    """`data` as the schemas should read it: ORM objects through `OrmView`, the rest as is."""
+def orm_view(data: Any, language: str) -> Any:
+    """`data` as the schemas should read it in `language`: ORM objects through `OrmView`,
+    the rest as is."""
     if isinstance(data, DeclarativeBase):
-        return OrmView(data)
+        return OrmView(data, language)
     return data

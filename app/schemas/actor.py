@@ -2,7 +2,11 @@ from pydantic import Field
 
 from app.models import ActorKind
 from app.schemas.base import MAX_FILTER_VALUES, PageParams, YearRangeFilter
-from app.schemas.summaries import ActorSummary, EventSummary, PassageSummary
+from app.schemas.summaries import (
+    ActorSummary,
+    LinkedEvents,
+    LinkedPassages,
+)
 
 
 class ActorItem(ActorSummary):
@@ -14,16 +18,9 @@ class ActorItem(ActorSummary):
     note: str | None
 
 
-class ActorDetail(ActorItem):
-    passages: list[PassageSummary]
-    passages_total: int = Field(
-        description="How many passages link here; `passages` holds the first 100 in source "
-        "order (the rest: filter /api/v1/passages by this slug)."
-    )
-    events: list[EventSummary]
-    events_total: int = Field(
-        description="How many events link here; `events` holds the first 100 in date order."
-    )
+class ActorDetail(LinkedEvents, LinkedPassages, ActorItem):
+    # The item's fields, then the linked passages, then the linked events (bases right to left).
+    pass
 
 
 class ActorFilter(YearRangeFilter, PageParams):

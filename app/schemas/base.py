@@ -8,12 +8,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from app.analysis.text import SLUG_PATTERN, visible
-from app.core.i18n import orm_view
+from app.core.i18n import context_language, orm_view
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 Year = Annotated[int, Field(ge=-9999, le=9999)]
@@ -29,9 +30,10 @@ class Schema(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _read_orm(cls, data: Any) -> Any:
-        """ORM objects are read in the request's language, unloaded links as absent."""
-        return orm_view(data)
+    def _read_orm(cls, data: Any, info: ValidationInfo) -> Any:
+        """ORM objects are read in the language of the validation context
+        (`context=in_language(language)`), unloaded links as absent."""
+        return orm_view(data, context_language(info.context))
 
 
 class Page(Schema, Generic[T]):

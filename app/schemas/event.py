@@ -1,14 +1,17 @@
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
+from app.core.kinds import Kind
 from app.schemas.base import LinkFilter, PageParams
-from app.schemas.facets import FacetParams, comma_list_schema, split_commas
+from app.schemas.facets import CommaSeparated, FacetParams, include_field
 from app.schemas.summaries import (
     ActorSummary,
     EventSummary,
+    LinkedEntities,
+    LinkedPassages,
     PassageSummary,
     PeriodSummary,
     RegionSummary,
@@ -30,36 +33,18 @@ class EventItem(EventSummary):
     passages: list[PassageSummary] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
-class EventDetail(EventItem):
-    actors: list[ActorSummary]
-    periods: list[PeriodSummary]
-    regions: list[RegionSummary]
-    themes: list[ThemeSummary]
-    passages: list[PassageSummary]
-    passages_total: int = Field(
-        description="How many passages link here; `passages` holds the first 100 in source "
-        "order (the rest: filter /api/v1/passages by this slug)."
-    )
+class EventDetail(LinkedPassages, LinkedEntities, EventItem):
+    # Every link, in the item's order, then how many passages link here.
+    pass
 
 
 class EventInclude(StrEnum):
-    ACTORS = "actors"
-    PERIODS = "periods"
-    REGIONS = "regions"
-    THEMES = "themes"
+    ACTORS = Kind.ACTORS.value
+    PERIODS = Kind.PERIODS.value
+    REGIONS = Kind.REGIONS.value
+    THEMES = Kind.THEMES.value
     PASSAGES = "passages"
 
 
 class EventFilter(LinkFilter, FacetParams, PageParams):
-    include: list[EventInclude] = Field(
-        default_factory=list,
-        description="Embed these links in each item, as summaries (comma-separated or "
-        "repeated). The number of queries does not grow with the page.",
-        examples=[["actors,themes"]],
-        json_schema_extra=comma_list_schema(EventInclude),
-    )
-
-    @field_validator("include", mode="before")
-    @classmethod
-    def _split_include(cls, value: Any) -> Any:
-        return split_commas(value)
+    include: Annotated[list[EventInclude], CommaSeparated] = include_field(EventInclude)

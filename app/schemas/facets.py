@@ -2,9 +2,9 @@
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field
 
 from app.schemas.base import Page, QueryModel, Schema
 
@@ -30,14 +30,29 @@ def split_commas(value: Any) -> Any:
     return value
 
 
+CommaSeparated = BeforeValidator(split_commas)
+"""For a list parameter whose values may also be comma-separated lists (`split_commas`)."""
+
+
 def comma_list_schema(values: Iterable[str]) -> dict[str, Any]:
     """OpenAPI for a list parameter whose items may also be comma-separated lists."""
     choice = "|".join(values)
     return {"items": {"type": "string", "pattern": rf"^\s*({choice})\s*(,\s*({choice})\s*)*$"}}
 
 
+def include_field(values: type[StrEnum]) -> Any:
+    """The `include=` parameter of a list whose items can embed the links named `values`."""
+    return Field(
+        default_factory=list,
+        description="Embed these links in each item, as summaries (comma-separated or "
+        "repeated). The number of queries does not grow with the page.",
+        examples=[["actors,themes"]],
+        json_schema_extra=comma_list_schema(values),
+    )
+
+
 class FacetParams(QueryModel):
-    facets: list[Facet] = Field(
+    facets: Annotated[list[Facet], CommaSeparated] = Field(
         default_factory=list,
         description="Also count the matching items per `theme`, `era`, `region` and `actor` "
         "value (what a filter sidebar shows), and per decade (`decades`, always given with "
@@ -45,11 +60,6 @@ class FacetParams(QueryModel):
         examples=[["theme,era,region,actor"]],
         json_schema_extra=comma_list_schema(Facet),
     )
-
-    @field_validator("facets", mode="before")
-    @classmethod
-    def _split_facets(cls, value: Any) -> Any:
-        return split_commas(value)
 
 
 class FacetValue(Schema):

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from app.core.kinds import Kind
 from app.schemas.base import LinkFilter, Schema
 
 
@@ -12,7 +13,7 @@ class GraphFormat(StrEnum):
 
 class GraphSource(StrEnum):
     PASSAGES = "passages"
-    EVENTS = "events"
+    EVENTS = Kind.EVENTS.value
 
 
 class GraphFilter(LinkFilter):

@@ -1,13 +1,15 @@
 from enum import StrEnum
-from typing import Any
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
+from app.core.kinds import Kind
 from app.schemas.base import COUNT_LIMIT, LinkFilter, PageParams, Schema, SlugList
-from app.schemas.facets import FacetParams, comma_list_schema, split_commas
+from app.schemas.facets import CommaSeparated, FacetParams, include_field
 from app.schemas.summaries import (
     ActorSummary,
     EventSummary,
+    LinkedEntities,
     PassageSummary,
     PeriodSummary,
     RegionSummary,
@@ -40,20 +42,17 @@ class PassageItem(PassageSummary):
     themes: list[ThemeSummary] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
-class PassageDetail(PassageItem):
+class PassageDetail(LinkedEntities, PassageItem):
+    # Every link, in the item's order.
     events: list[EventSummary]
-    actors: list[ActorSummary]
-    periods: list[PeriodSummary]
-    regions: list[RegionSummary]
-    themes: list[ThemeSummary]
 
 
 class PassageInclude(StrEnum):
-    EVENTS = "events"
-    ACTORS = "actors"
-    PERIODS = "periods"
-    REGIONS = "regions"
-    THEMES = "themes"
+    EVENTS = Kind.EVENTS.value
+    ACTORS = Kind.ACTORS.value
+    PERIODS = Kind.PERIODS.value
+    REGIONS = Kind.REGIONS.value
+    THEMES = Kind.THEMES.value
 
 
 class CountMode(StrEnum):
@@ -68,18 +67,7 @@ class PassageFilter(LinkFilter, FacetParams, PageParams):
         "beyond), so that a page costs about the same whatever the corpus holds; `exact` "
         "counts them all, which costs what they number.",
     )
-    include: list[PassageInclude] = Field(
-        default_factory=list,
-        description="Embed these links in each item, as summaries (comma-separated or "
-        "repeated). The number of queries does not grow with the page.",
-        examples=[["actors,themes"]],
-        json_schema_extra=comma_list_schema(PassageInclude),
-    )
-
-    @field_validator("include", mode="before")
-    @classmethod
-    def _split_include(cls, value: Any) -> Any:
-        return split_commas(value)
+    include: Annotated[list[PassageInclude], CommaSeparated] = include_field(PassageInclude)
 
     event: SlugList = Field(
         default_factory=list, description="Event slug.", examples=[["pacto-ribbentrop-molotov"]]

@@ -1,7 +1,12 @@
 from pydantic import Field
 
 from app.schemas.base import PageParams, TextFilter, Year
-from app.schemas.summaries import EventSummary, PassageSummary, PeriodSummary
+from app.schemas.summaries import (
+    Children,
+    LinkedEvents,
+    LinkedPassages,
+    PeriodSummary,
+)
 
 
 class PeriodItem(PeriodSummary):
@@ -11,17 +16,9 @@ class PeriodItem(PeriodSummary):
     note: str | None
 
 
-class PeriodDetail(PeriodItem):
-    children: list[PeriodSummary]
-    passages: list[PassageSummary]
-    passages_total: int = Field(
-        description="How many passages link here; `passages` holds the first 100 in source "
-        "order (the rest: filter /api/v1/passages by this slug)."
-    )
-    events: list[EventSummary]
-    events_total: int = Field(
-        description="How many events link here; `events` holds the first 100 in date order."
-    )
+class PeriodDetail(LinkedEvents, LinkedPassages, Children[PeriodSummary], PeriodItem):
+    # The item's fields, the periods inside it, the linked passages, the linked events.
+    pass
 
 
 class PeriodFilter(TextFilter, PageParams):

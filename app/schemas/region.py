@@ -2,7 +2,12 @@ from pydantic import Field
 
 from app.models import RegionKind
 from app.schemas.base import MAX_FILTER_VALUES, PageParams, TextFilter
-from app.schemas.summaries import EventSummary, PassageSummary, RegionSummary
+from app.schemas.summaries import (
+    Children,
+    LinkedEvents,
+    LinkedPassages,
+    RegionSummary,
+)
 
 
 class RegionItem(RegionSummary):
@@ -12,17 +17,9 @@ class RegionItem(RegionSummary):
     note: str | None
 
 
-class RegionDetail(RegionItem):
-    children: list[RegionSummary]
-    passages: list[PassageSummary]
-    passages_total: int = Field(
-        description="How many passages link here; `passages` holds the first 100 in source "
-        "order (the rest: filter /api/v1/passages by this slug)."
-    )
-    events: list[EventSummary]
-    events_total: int = Field(
-        description="How many events link here; `events` holds the first 100 in date order."
-    )
+class RegionDetail(LinkedEvents, LinkedPassages, Children[RegionSummary], RegionItem):
+    # The item's fields, the regions inside it, the linked passages, the linked events.
+    pass
 
 
 class RegionFilter(TextFilter, PageParams):

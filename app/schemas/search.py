@@ -2,6 +2,7 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator
 
+from app.core.kinds import Kind
 from app.schemas.base import (
     MAX_QUERY_LENGTH,
     QueryModel,
@@ -13,11 +14,11 @@ from app.schemas.base import (
 
 class SearchKind(StrEnum):
     PASSAGES = "passages"
-    EVENTS = "events"
-    ACTORS = "actors"
-    PERIODS = "periods"
-    REGIONS = "regions"
-    THEMES = "themes"
+    EVENTS = Kind.EVENTS.value
+    ACTORS = Kind.ACTORS.value
+    PERIODS = Kind.PERIODS.value
+    REGIONS = Kind.REGIONS.value
+    THEMES = Kind.THEMES.value
 
 
 class SearchParams(QueryModel):

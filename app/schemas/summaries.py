@@ -4,6 +4,8 @@ They live together because every resource embeds the summaries of the others:
 a passage lists its actors, an actor lists its passages.
 """
 
+from typing import Generic, TypeVar
+
 from pydantic import Field
 
 from app.models import ActorKind, RegionKind
@@ -54,3 +56,39 @@ class RegionSummary(Schema):
 class ThemeSummary(Schema):
     slug: Slug = Field(examples=["seguridad-colectiva"])
     name: str = Field(examples=["Seguridad colectiva"])
+
+
+S = TypeVar("S", bound=Schema)
+
+
+class Children(Schema, Generic[S]):
+    """The periods or regions inside one, as summaries."""
+
+    children: list[S]
+
+
+# --- What a detail lists of the passages and events linked to it -------------------------
+
+
+class LinkedPassages(Schema):
+    passages: list[PassageSummary]
+    passages_total: int = Field(
+        description="How many passages link here; `passages` holds the first 100 in source "
+        "order (the rest: filter /api/v1/passages by this slug)."
+    )
+
+
+class LinkedEvents(Schema):
+    events: list[EventSummary]
+    events_total: int = Field(
+        description="How many events link here; `events` holds the first 100 in date order."
+    )
+
+
+class LinkedEntities(Schema):
+    """The actors, periods, regions and themes a passage or event is linked to, all of them."""
+
+    actors: list[ActorSummary]
+    periods: list[PeriodSummary]
+    regions: list[RegionSummary]
+    themes: list[ThemeSummary]

@@ -1,7 +1,5 @@
-from pydantic import Field
-
 from app.schemas.base import PageParams, TextFilter
-from app.schemas.summaries import EventSummary, PassageSummary, ThemeSummary
+from app.schemas.summaries import LinkedEvents, LinkedPassages, ThemeSummary
 
 
 class ThemeItem(ThemeSummary):
@@ -10,16 +8,9 @@ class ThemeItem(ThemeSummary):
     note: str | None
 
 
-class ThemeDetail(ThemeItem):
-    passages: list[PassageSummary]
-    passages_total: int = Field(
-        description="How many passages link here; `passages` holds the first 100 in source "
-        "order (the rest: filter /api/v1/passages by this slug)."
-    )
-    events: list[EventSummary]
-    events_total: int = Field(
-        description="How many events link here; `events` holds the first 100 in date order."
-    )
+class ThemeDetail(LinkedEvents, LinkedPassages, ThemeItem):
+    # The item's fields, then the linked passages, then the linked events (bases right to left).
+    pass
 
 
 class ThemeFilter(TextFilter, PageParams):

@@ -7,6 +7,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.render.negotiation import (
+    CSV,
+    CYTOSCAPE,
+    DETAIL_OFFERS,
+    FORMATS,
+    GRAPH_OFFERS,
+    JSON,
+    JSON_LD,
+    LIST_OFFERS,
+    TIMELINE_OFFERS,
+    negotiate,
+)
 from tests.helpers import assert_problem, fetch_all, query
 from tests.oracle import Corpus
 
@@ -128,3 +140,47 @@ class TestJSONLD:
 
     def test_plain_json_by_default(self, client: TestClient) -> None:
         assert "@context" not in client.get("/api/v1/actors/kgb").json()
+
+
+@pytest.mark.parametrize(
+    ("accept", "chosen"),
+    [
+        (None, "json"),
+        ("", "json"),
+        ("text/csv", "csv"),
+        ("text/*", "csv"),
+        ("*/*", "json"),
+        ("text/html", "json"),
+        ("application/json, text/csv", "json"),
+        ("text/csv, application/json", "json"),
+        ("application/json;q=0.5, text/csv", "csv"),
+        ("application/json;q=0, */*;q=0.1", "json"),  # q=0 on one range is not a veto
+        ("text/csv;q=0", "json"),
+        ("text/csv;q=abc", "json"),
+        ("*/*;q=0.9, text/csv;q=0.9", "csv"),
+        ("TEXT/CSV; charset=utf-8", "csv"),
+    ],
+)
+def test_list_negotiation(accept: str | None, chosen: str) -> None:
+    """Highest q, then the most specific range, then the first offer; q=0 and malformed q
+    choose nothing; nothing acceptable is the first offer, never a 406."""
+    assert negotiate(accept, LIST_OFFERS).name == chosen
+
+
+def test_format_parameter_wins_over_accept() -> None:
+    assert negotiate("text/csv", LIST_OFFERS, "json") is JSON
+    assert negotiate("application/json", LIST_OFFERS, "csv") is CSV
+    assert negotiate(None, TIMELINE_OFFERS, "plain") is JSON
+    assert negotiate("text/csv", GRAPH_OFFERS, "cytoscape") is CYTOSCAPE
+    assert negotiate("application/ld+json", DETAIL_OFFERS) is JSON_LD
+
+
+def test_every_format_is_registered_once() -> None:
+    assert set(FORMATS) == {"json", "csv", "jsonld", "timelinejs", "vis", "cytoscape"}
+
+
+def test_repeated_single_value_parameter_is_refused(client: TestClient) -> None:
+    assert client.get("/api/v1/actors", params=[("era", "guerra-fria")] * 2).status_code == 200
+    assert_problem(client.get("/api/v1/actors", params=[("from", "1930"), ("from", "1940")]), 422)
+    graph = client.get("/api/v1/graph", params=[("source", "passages"), ("source", "events")])
+    assert graph.status_code == 200

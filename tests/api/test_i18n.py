@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.i18n import OrmView, parse_accept_language, set_language
+from app.core.i18n import OrmView, parse_accept_language
 from app.models import Theme
 from tests.helpers import assert_problem, fetch_all
 from tests.oracle import Corpus
@@ -95,11 +95,8 @@ def test_accept_language(header: str, language: str) -> None:
 
 def test_english_falls_back_to_spanish() -> None:
     theme = Theme(slug="x", name="Deshielo", description="Tras 1953.", name_en=None)
-    set_language("en")
-    try:
-        view = OrmView(theme)
-        assert (view.name, view.description) == ("Deshielo", "Tras 1953.")
-        theme.name_en = "Thaw"
-        assert OrmView(theme).name == "Thaw"
-    finally:
-        set_language("es")
+    view = OrmView(theme, "en")
+    assert (view.name, view.description) == ("Deshielo", "Tras 1953.")
+    theme.name_en = "Thaw"
+    assert OrmView(theme, "en").name == "Thaw"
+    assert OrmView(theme, "es").name == "Deshielo"

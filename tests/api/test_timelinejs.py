@@ -7,7 +7,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.render.timelinejs import event_slide
-from app.core.i18n import set_language
 from app.models import Event
 from tests.helpers import query
 from tests.oracle import Corpus
@@ -116,7 +115,6 @@ def test_uncertain_and_approximate_dates_are_said(date: str, shown: str) -> None
         start_date=dt.date(1930, 1, 1),
         end_date=dt.date(1939, 12, 31),
     )
-    set_language("es")
-    slide = event_slide(event, None)
+    slide = event_slide(event, None, "es")
     assert slide.display_date == shown
     assert slide.start_date.year in (1930, 1939)

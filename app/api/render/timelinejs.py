@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from app.core.i18n import ENGLISH, current_language, localized
+from app.core.i18n import ENGLISH, SPANISH, localized
 from app.models import Event, Period
 from app.schemas.timeline import (
     TimelineGroup,
@@ -53,14 +53,14 @@ def _date(part: str) -> tuple[TimelineJSDate, str | None] | None:
     return date, match["q"]
 
 
-def _shown(part: str, qualifier: str | None) -> str:
+def _shown(part: str, qualifier: str | None, language: str) -> str:
     plain = part.rstrip("?~%")
     if qualifier is None:
         return plain
-    return QUALIFIERS[current_language()][qualifier].format(plain)
+    return QUALIFIERS[language][qualifier].format(plain)
 
 
-def event_slide(event: Event, group: TimelineGroup | None) -> TimelineJSSlide:
+def event_slide(event: Event, group: TimelineGroup | None, language: str) -> TimelineJSSlide:
     start_part, _, end_part = event.date.partition("/")
     start = _date(start_part)
     end = _date(end_part) if end_part else None
@@ -74,51 +74,56 @@ def event_slide(event: Event, group: TimelineGroup | None) -> TimelineJSSlide:
     end_date, end_q = end if end is not None else (None, None)
     display = None
     if start_q or end_q:
-        display = _shown(start_part, start_q)
+        display = _shown(start_part, start_q, language)
         if end_part:
-            display += " – " + _shown(end_part, end_q)
-        start_date.display_date = _shown(start_part, start_q)
+            display += " – " + _shown(end_part, end_q, language)
+        start_date.display_date = _shown(start_part, start_q, language)
         if end_date is not None:
-            end_date.display_date = _shown(end_part, end_q)
-    description = localized(event, "description") or ""
+            end_date.display_date = _shown(end_part, end_q, language)
+    description = localized(event, "description", language) or ""
     return TimelineJSSlide(
         start_date=start_date,
         end_date=end_date,
         text=TimelineJSText(
-            headline=html.escape(localized(event, "name")), text=html.escape(description)
+            headline=html.escape(localized(event, "name", language)),
+            text=html.escape(description),
         ),
-        group=_group(event, group),
+        group=_group(event, group, language),
         display_date=display,
         unique_id=event.slug,
     )
 
 
-def _group(event: Event, group: TimelineGroup | None) -> str | None:
+def _group(event: Event, group: TimelineGroup | None, language: str) -> str | None:
     if group is None:
         return None
     linked = event.themes if group is TimelineGroup.THEME else event.regions
     if not linked:
-        return NO_GROUP[current_language()][group.value]
-    return str(localized(min(linked, key=lambda item: item.slug), "name"))
+        return NO_GROUP[language][group.value]
+    return str(localized(min(linked, key=lambda item: item.slug), "name", language))
 
 
-def period_era(period: Period) -> TimelineJSEra:
+def period_era(period: Period, language: str) -> TimelineJSEra:
     return TimelineJSEra(
         start_date=TimelineJSDate(year=period.start_year),
         end_date=TimelineJSDate(year=period.end_year),
         text=TimelineJSText(
-            headline=html.escape(localized(period, "name")),
-            text=html.escape(localized(period, "description") or ""),
+            headline=html.escape(localized(period, "name", language)),
+            text=html.escape(localized(period, "description", language) or ""),
         ),
     )
 
 
 def timelinejs(
-    periods: Sequence[Period], events: Sequence[Event], group: TimelineGroup | None
+    periods: Sequence[Period],
+    events: Sequence[Event],
+    group: TimelineGroup | None,
+    language: str,
 ) -> TimelineJS:
-    headline, text = TITLE[ENGLISH if current_language() == ENGLISH else "es"]
+    """The TimelineJS3 document of `periods` and `events`, in `language`."""
+    headline, text = TITLE[ENGLISH if language == ENGLISH else SPANISH]
     return TimelineJS(
         title=TimelineJSTitle(text=TimelineJSText(headline=headline, text=text)),
-        events=[event_slide(event, group) for event in events],
-        eras=[period_era(period) for period in periods],
+        events=[event_slide(event, group, language) for event in events],
+        eras=[period_era(period, language) for period in periods],
     )
