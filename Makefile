@@ -32,8 +32,12 @@ lint: install
 	$(BIN)/ruff format --check app tests migrations
 	$(BIN)/mypy app tests
 
+# The tests run in PYTEST_WORKERS processes (pytest-xdist; 0 runs them in this one), spread
+# test by test; a test marked xdist_group shares one worker with the rest of its group.
+PYTEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/pytest --cov=app --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup \
+		--cov=app --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 test: lint pytest
 

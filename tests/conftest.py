@@ -43,14 +43,33 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def seeded_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database at the latest migration holding the seed, shared by read-only tests."""
-    with throwaway_database(backend, tmp_path_factory.mktemp("seeded")) as url:
+def migrated_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the latest migration with no data, migrated once per run (and worker)
+    and only ever copied: every database below starts as a copy of it."""
+    with throwaway_database(backend, tmp_path_factory.mktemp("migrated")) as url:
         migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def template_url(
+    backend: str, migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A seeded database nobody stays connected to, copied by `writable_url`."""
+    with clone_database(backend, migrated_template, tmp_path_factory.mktemp("template")) as url:
         engine = create_engine(url)
         with Session(engine) as session, session.begin():
             load_seed(session, read_seed(SEED_DIR))
         engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def seeded_url(
+    backend: str, template_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database at the latest migration holding the seed, shared by read-only tests."""
+    with clone_database(backend, template_url, tmp_path_factory.mktemp("seeded")) as url:
         yield url
 
 
@@ -66,10 +85,11 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def empty_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def empty_url(
+    backend: str, migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A database at the latest migration with no data; tests roll back what they write."""
-    with throwaway_database(backend, tmp_path_factory.mktemp("empty")) as url:
-        migrate(url)
+    with clone_database(backend, migrated_template, tmp_path_factory.mktemp("empty")) as url:
         yield url
 
 
@@ -98,18 +118,6 @@ def seed_copy(tmp_path: Path) -> Path:
     for path in SEED_DIR.iterdir():
         (target / path.name).write_bytes(path.read_bytes())
     return target
-
-
-@pytest.fixture(scope="session")
-def template_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A seeded database nobody stays connected to, copied by `writable_url`."""
-    with throwaway_database(backend, tmp_path_factory.mktemp("template")) as url:
-        migrate(url)
-        engine = create_engine(url)
-        with Session(engine) as session, session.begin():
-            load_seed(session, read_seed(SEED_DIR))
-        engine.dispose()
-        yield url
 
 
 @pytest.fixture

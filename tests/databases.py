@@ -17,6 +17,14 @@ from app.core.config import PROJECT_ROOT
 
 BACKENDS = ("sqlite", "postgresql")
 POSTGRES_SKIP = "TEST_DATABASE_URL is not set; set it to a PostgreSQL URL to run these too"
+# The pytest-xdist worker running this process ("gw0", "gw1"…), in every name a test gives a
+# database, so that the parallel workers' databases never meet and a leftover says whose it is.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def database_name() -> str:
+    """A PostgreSQL database name no other test, worker or run has."""
+    return f"anales_test_{WORKER}_{uuid.uuid4().hex[:12]}"
 
 
 @contextmanager
@@ -31,7 +39,7 @@ def throwaway_database(backend: str, tmp_dir: Path) -> Iterator[str]:
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
         pytest.skip(POSTGRES_SKIP)
-    name = f"anales_test_{uuid.uuid4().hex[:12]}"
+    name = database_name()
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -76,7 +84,7 @@ def clone_database(backend: str, template_url: str, tmp_dir: Path) -> Iterator[s
         return
     server_url = os.environ["TEST_DATABASE_URL"]
     template = make_url(template_url).database
-    name = f"anales_test_{uuid.uuid4().hex[:12]}"
+    name = database_name()
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

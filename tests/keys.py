@@ -3,8 +3,8 @@
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from app.api.auth import generate_key
 from app.models import ApiKey
+from app.services.keys import generate_key
 
 
 def make_key(url: str, *scopes: str, name: str = "test") -> str:

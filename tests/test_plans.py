@@ -1,4 +1,4 @@
-"""The passage list's two plans and its bounded total (`app.repositories.base.paginate_filtered`).
+"""The passage list's two plans and its bounded total (`app.repositories.base.paginate`).
 
 On the seed every list fits in one scan window, so these tests shrink the window and the
 count limit: whichever plan answers a page, and however far the total is counted, walking

@@ -77,6 +77,11 @@ class InvalidParameter(AppError):
         )
 
 
+class BadCursor(ValueError):
+    """A list's `cursor` that it did not issue (another list's, or no cursor at all). The
+    repositories raise it; it is answered as an `InvalidParameter` naming `cursor`."""
+
+
 class ServiceUnavailable(AppError):
     status_code = 503
     type = "/problems/service-unavailable"
@@ -124,6 +129,11 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     response = problem_response(request, problem)
     response.headers.update(exc.headers)
     return response
+
+
+async def _bad_cursor(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BadCursor)
+    return await _app_error(request, InvalidParameter("cursor", str(exc)))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -321,6 +331,7 @@ def _phrase(status_code: int) -> str:
 
 def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(BadCursor, _bad_cursor)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)

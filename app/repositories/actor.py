@@ -33,8 +33,9 @@ def list_actors(session: Session, filters: ActorFilter) -> PageResult[Actor]:
         )
     conditions += overlaps(Actor.start_year, ACTIVE_UNTIL, filters.year_from, filters.year_to)
     conditions += matches_text(Actor.search_text, filters.q)
-    stmt = select(Actor).where(*conditions)
-    return paginate(session, stmt, ORDER, limit=filters.limit, cursor=filters.cursor)
+    return paginate(
+        session, select(Actor), ORDER, limit=filters.limit, cursor=filters.cursor, where=conditions
+    )
 
 
 def get_actor(session: Session, slug: str) -> Actor | None:

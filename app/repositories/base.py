@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, Table, and_, func, literal, or_, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload, with_parent
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.analysis.text import fold
@@ -59,6 +59,48 @@ class SortKey:
         return [getattr(row, col.key) for col in self.columns]
 
 
+@dataclass(frozen=True)
+class TwoWays:
+    """One condition written for each plan of `Filtered`: as membership in sets the database
+    gathers first, and as a lookup made row by row. Either side may take several terms."""
+
+    by_sets: Sequence[ColumnElement[bool]]
+    by_probes: Sequence[ColumnElement[bool]]
+
+
+# A condition of a list: a plain one reads alike in both plans.
+Condition = ColumnElement[bool] | TwoWays
+
+
+@dataclass(frozen=True)
+class Filtered(Generic[M]):
+    """One filtered list written two ways, for the two plans a growing list is paged by.
+
+    `by_sets` tests each row's membership in the set of rows linked to the filter's entities:
+    the database gathers those sets first, so it costs what the sets hold: little for a rare
+    filter, a great deal for one that matches a large share of a big corpus. `by_probes`
+    looks up each row's own links as it walks the list in order, so it costs what it walks:
+    little when matches come soon, the whole corpus when they never do.
+    """
+
+    by_sets: Select[M]
+    by_probes: Select[M]
+
+
+def filtered(stmt: Select[M], where: Sequence[Condition]) -> Filtered[M]:
+    """`stmt` under every condition of `where`, in that order, written for each plan."""
+    by_sets: list[ColumnElement[bool]] = []
+    by_probes: list[ColumnElement[bool]] = []
+    for condition in where:
+        if isinstance(condition, TwoWays):
+            by_sets += condition.by_sets
+            by_probes += condition.by_probes
+        else:
+            by_sets.append(condition)
+            by_probes.append(condition)
+    return Filtered(by_sets=stmt.where(*by_sets), by_probes=stmt.where(*by_probes))
+
+
 def paginate(
     session: Session,
     stmt: Select[M],
@@ -66,12 +108,40 @@ def paginate(
     *,
     limit: int,
     cursor: str | None,
+    where: Sequence[Condition] = (),
     options: Sequence[Any] = (),
+    growing: bool = False,
+    exact_total: bool = False,
 ) -> PageResult[M]:
-    """One page after `cursor` in `sort` order, with the total; `options` load relations."""
+    """One page of `stmt` under the conditions `where`, after `cursor` in `sort` order, with
+    its total; `options` load relations. The one way every list is paged.
+
+    A list that stays small is read in one plan and counted exactly. A `growing` list (one
+    that grows with the corpus) is read by whichever of its two plans stays cheap, and its
+    total is bounded unless `exact_total` (see `_paginate_growing`).
+    """
+    query = filtered(stmt, where)
+    after = decode_cursor(cursor, sort.types) if cursor is not None else None
+    if growing:
+        return _paginate_growing(
+            session, query, sort, limit=limit, after=after, options=options, exact_total=exact_total
+        )
+    return _paginate_small(session, query.by_sets, sort, limit=limit, after=after, options=options)
+
+
+def _paginate_small(
+    session: Session,
+    stmt: Select[M],
+    sort: SortKey,
+    *,
+    limit: int,
+    after: Sequence[CursorValue] | None,
+    options: Sequence[Any],
+) -> PageResult[M]:
+    """A page of a list that stays small: its rows in one plan, all of them counted."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    if cursor is not None:
-        stmt = stmt.where(sort.after(decode_cursor(cursor, sort.types)))
+    if after is not None:
+        stmt = stmt.where(sort.after(after))
     rows = list(session.scalars(stmt.options(*options).order_by(*sort.columns).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
@@ -85,42 +155,25 @@ def paginate(
 PAGE_WINDOW = 5_000
 
 
-@dataclass(frozen=True)
-class Filtered(Generic[M]):
-    """One filtered list written two ways, for the two plans `paginate_filtered` chooses from.
-
-    `by_sets` tests each row's membership in the set of rows linked to the filter's entities:
-    the database gathers those sets first, so it costs what the sets hold: little for a rare
-    filter, a great deal for one that matches a large share of a big corpus. `by_probes`
-    looks up each row's own links as it walks the list in order, so it costs what it walks:
-    little when matches come soon, the whole corpus when they never do.
-    """
-
-    by_sets: Select[M]
-    by_probes: Select[M]
-
-
-def paginate_filtered(
+def _paginate_growing(
     session: Session,
     query: Filtered[M],
     sort: SortKey,
     *,
     limit: int,
-    cursor: str | None,
-    options: Sequence[Any] = (),
-    exact_total: bool = False,
+    after: Sequence[CursorValue] | None,
+    options: Sequence[Any],
+    exact_total: bool,
 ) -> PageResult[M]:
-    """`paginate` for lists that grow with the corpus, where no single plan serves every
+    """A page of a list that grows with the corpus, where no single plan serves every
     filter: each plan is tried only as far as it stays cheap, so the work a page costs
     depends on the page and the filter's selectivity, not on the size of the corpus.
 
     The page is looked for row by row in the next `PAGE_WINDOW` rows; only when they hold
     too few matches (a rare filter) are the sets gathered. The total stops at
     `COUNT_LIMIT` matches: exact up to that many, a lower bound beyond (`total_exact`
-    false), unless `exact_total` asks for the full count, which costs what the matches
-    number.
+    false), unless `exact_total` asks for the full count, which costs what the matches number.
     """
-    after = decode_cursor(cursor, sort.types) if cursor is not None else None
     rows, probed = first_rows(session, query, sort, limit + 1, after=after, options=options)
     next_cursor = None
     if len(rows) > limit:
@@ -244,18 +297,24 @@ def with_descendants(model: type[Period] | type[Region], ids: Sequence[int]) -> 
 
 
 def linked_to(
-    owner_id: InstrumentedAttribute[int],
-    link: Table,
-    target_ids: Select[int] | list[int],
-    *,
-    probe: bool = False,
-) -> ColumnElement[bool]:
-    """`owner_id` is linked through `link` to any of `target_ids`: as membership in the set of
-    linked owners, or with `probe` as a lookup of each owner's links (see `Filtered`)."""
+    owner_id: InstrumentedAttribute[int], link: Table, target_ids: Select[int] | list[int]
+) -> TwoWays:
+    """`owner_id` is linked through `link` to any of `target_ids`."""
     owner_col, target_col = (col for col in link.primary_key.columns)
-    if probe:
-        return select(owner_col).where(owner_col == owner_id, target_col.in_(target_ids)).exists()
-    return owner_id.in_(select(owner_col).where(target_col.in_(target_ids)))
+    return through(owner_id, owner_col, target_col.in_(target_ids))
+
+
+def through(
+    key: ColumnElement[Any] | InstrumentedAttribute[Any],
+    link_key: ColumnElement[Any],
+    link_rows: ColumnElement[bool],
+) -> TwoWays:
+    """`key` is the `link_key` of a link row that `link_rows` picks: as membership in the set
+    of those keys, or as a lookup of each row's own links (see `Filtered`)."""
+    return TwoWays(
+        by_sets=[key.in_(select(link_key).where(link_rows))],
+        by_probes=[select(link_key).where(link_key == key, link_rows).exists()],
+    )
 
 
 def overlaps(
@@ -306,11 +365,9 @@ class LinkTargets:
 
     targets: list[tuple[Table, Select[int] | list[int]]]
 
-    def conditions(
-        self, owner_id: InstrumentedAttribute[int], *, probe: bool = False
-    ) -> list[ColumnElement[bool]]:
+    def conditions(self, owner_id: InstrumentedAttribute[int]) -> list[Condition]:
         """OR within one filter, AND across them."""
-        return [linked_to(owner_id, link, ids, probe=probe) for link, ids in self.targets]
+        return [linked_to(owner_id, link, ids) for link, ids in self.targets]
 
 
 def link_targets(session: Session, filters: LinkFilter, links: LinkTables) -> LinkTargets:
@@ -337,7 +394,7 @@ def link_targets(session: Session, filters: LinkFilter, links: LinkTables) -> Li
 
 def link_conditions(
     session: Session, owner_id: InstrumentedAttribute[int], filters: LinkFilter, links: LinkTables
-) -> list[ColumnElement[bool]]:
+) -> list[Condition]:
     """The era, theme, actor and region filters: OR within one, AND across them."""
     return link_targets(session, filters, links).conditions(owner_id)
 
@@ -371,12 +428,7 @@ def embed_linked(session: Session, obj: Any, relation: str) -> None:
     ((_, owner_column),) = prop.synchronize_pairs
     ((target_key, target_column),) = prop.secondary_synchronize_pairs
     owner = owner_column == sa_inspect(obj).identity[0]
-    linked = Filtered(
-        by_sets=select(target).where(with_parent(obj, getattr(type(obj), relation))),
-        by_probes=select(target).where(
-            select(target_column).where(target_column == target_key, owner).exists()
-        ),
-    )
+    linked = filtered(select(target), [through(target_key, target_column, owner)])
     total = session.scalar(select(func.count()).select_from(prop.secondary).where(owner)) or 0
     sort = SortKey(tuple(prop.order_by))
     if total <= PAGE_WINDOW:  # few enough to gather and sort, whatever the corpus holds

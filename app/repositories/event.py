@@ -1,13 +1,15 @@
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Event
 from app.models.associations import event_actors, event_periods, event_regions, event_themes
 from app.repositories.base import (
+    Condition,
     LinkTables,
     SortKey,
+    filtered,
     get_by_slug,
     include_options,
     link_conditions,
@@ -27,7 +29,7 @@ LINKS = LinkTables(
 )
 
 
-def _filtered(session: Session, filters: LinkFilter) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, filters: LinkFilter) -> list[Condition]:
     conditions = link_conditions(session, Event.id, filters, LINKS)
     conditions += overlaps(Event.start_year, Event.end_year, filters.year_from, filters.year_to)
     conditions += matches_text(Event.search_text, filters.q)
@@ -36,22 +38,25 @@ def _filtered(session: Session, filters: LinkFilter) -> list[ColumnElement[bool]
 
 def filtered_events(session: Session, filters: LinkFilter) -> Select[Event]:
     """Every event matching `filters`, unordered (lists page it, CSV streams it)."""
-    return select(Event).where(*_filtered(session, filters))
+    return filtered(select(Event), _conditions(session, filters)).by_sets
 
 
 def list_events(session: Session, filters: EventFilter) -> PageResult[Event]:
-    stmt = filtered_events(session, filters)
-    options = include_options(Event, filters.include)
     return paginate(
-        session, stmt, ORDER, limit=filters.limit, cursor=filters.cursor, options=options
+        session,
+        select(Event),
+        ORDER,
+        limit=filters.limit,
+        cursor=filters.cursor,
+        where=_conditions(session, filters),
+        options=include_options(Event, filters.include),
     )
 
 
 def all_events(session: Session, filters: LinkFilter, include: Sequence[str] = ()) -> list[Event]:
     """Every matching event, chronologically (the timeline), with the `include`d links."""
     stmt = (
-        select(Event)
-        .where(*_filtered(session, filters))
+        filtered_events(session, filters)
         .options(*include_options(Event, include))
         .order_by(*ORDER.columns)
     )
@@ -71,7 +76,7 @@ def get_event(session: Session, slug: str) -> Event | None:
     )
 
 
-def event_facets(session: Session, filters: EventFilter) -> Facets:
+def event_facets(session: Session, filters: EventFilter, language: str) -> Facets:
     """Counts per theme, era, region, actor and decade over every matching event."""
     owners = owner_ids(filtered_events(session, filters), Event.id)
     return facet_counts(
@@ -81,4 +86,5 @@ def event_facets(session: Session, filters: EventFilter) -> Facets:
         owner_id=Event.id,
         years=(Event.start_year, Event.end_year),
         links=LINKS,
+        language=language,
     )

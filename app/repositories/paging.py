@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from app.core.errors import InvalidParameter
+from app.core.errors import BadCursor
 
 CursorValue = int | str | dt.date
 M = TypeVar("M")
@@ -21,7 +21,8 @@ def encode_cursor(values: Sequence[CursorValue]) -> str:
 
 
 def decode_cursor(token: str, types: Sequence[type]) -> list[CursorValue]:
-    """Decode a cursor made by `encode_cursor` for a sort key of `types`; 422 otherwise."""
+    """Decode a cursor made by `encode_cursor` for a sort key of `types`; `BadCursor`
+    otherwise."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         plain = json.loads(raw)
@@ -29,7 +30,7 @@ def decode_cursor(token: str, types: Sequence[type]) -> list[CursorValue]:
             raise ValueError("wrong length")
         return [_coerce(value, kind) for value, kind in zip(plain, types, strict=True)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidParameter("cursor", "is not a cursor this list issued") from exc
+        raise BadCursor("is not a cursor this list issued") from exc
 
 
 def _coerce(value: object, kind: type) -> CursorValue:

@@ -13,14 +13,17 @@ from app.models.associations import (
 from app.models.search import TRIGRAM_MIN_LENGTH, passage_trigrams
 from app.repositories.base import (
     LIKE_SPECIAL,
+    Condition,
     Filtered,
     LinkTables,
     SortKey,
+    TwoWays,
+    filtered,
     include_options,
     link_targets,
     matches_text,
     overlaps,
-    paginate_filtered,
+    paginate,
     resolve_slugs,
 )
 from app.repositories.facets import facet_counts, owner_ids
@@ -36,23 +39,22 @@ LINKS = LinkTables(
 
 def filtered_passages(session: Session, filters: PassageFilter) -> Filtered[Passage]:
     """Every passage matching `filters`, unordered (lists page it, CSV streams it)."""
+    return filtered(select(Passage), _conditions(session, filters))
+
+
+def _conditions(session: Session, filters: PassageFilter) -> list[Condition]:
     targets = link_targets(session, filters, LINKS)
     if filters.event:
         ids = resolve_slugs(session, Event, filters.event, parameter="event")
         targets.targets.append((passage_events, ids))
-    years = overlaps(Passage.start_year, Passage.end_year, filters.year_from, filters.year_to)
-    return Filtered(
-        # SQLite drives the set form from its first list: the text's, when there is one,
-        # so that a word no passage holds ends the query before any link set is gathered.
-        by_sets=select(Passage).where(
-            *_text_sets(session, filters.q), *targets.conditions(Passage.id), *years
-        ),
-        by_probes=select(Passage).where(
-            *targets.conditions(Passage.id, probe=True),
-            *years,
-            *matches_text(Passage.search_text, filters.q),
-        ),
+    # SQLite drives the set form from its first list: the text's, when there is one, so that
+    # a word no passage holds ends the query before any link set is gathered.
+    text = TwoWays(
+        by_sets=_text_sets(session, filters.q),
+        by_probes=matches_text(Passage.search_text, filters.q),
     )
+    years = overlaps(Passage.start_year, Passage.end_year, filters.year_from, filters.year_to)
+    return [text, *targets.conditions(Passage.id), *years]
 
 
 def _text_sets(session: Session, q: str | None) -> list[ColumnElement[bool]]:
@@ -75,13 +77,15 @@ def _text_sets(session: Session, q: str | None) -> list[ColumnElement[bool]]:
 
 
 def list_passages(session: Session, filters: PassageFilter) -> PageResult[Passage]:
-    return paginate_filtered(
+    return paginate(
         session,
-        filtered_passages(session, filters),
+        select(Passage),
         ORDER,
         limit=filters.limit,
         cursor=filters.cursor,
+        where=_conditions(session, filters),
         options=include_options(Passage, filters.include),
+        growing=True,
         exact_total=filters.count is CountMode.EXACT,
     )
 
@@ -100,7 +104,7 @@ def get_passage(session: Session, passage_id: int) -> Passage | None:
     )
 
 
-def passage_facets(session: Session, filters: PassageFilter) -> Facets:
+def passage_facets(session: Session, filters: PassageFilter, language: str) -> Facets:
     """Counts per theme, era, region, actor and decade over every matching passage."""
     owners = owner_ids(filtered_passages(session, filters).by_sets, Passage.id)
     return facet_counts(
@@ -110,4 +114,5 @@ def passage_facets(session: Session, filters: PassageFilter) -> Facets:
         owner_id=Passage.id,
         years=(Passage.start_year, Passage.end_year),
         links=LINKS,
+        language=language,
     )

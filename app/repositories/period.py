@@ -23,13 +23,13 @@ def list_periods(session: Session, filters: PeriodFilter) -> PageResult[Period]:
     if filters.year is not None:
         conditions += overlaps(Period.start_year, Period.end_year, filters.year, filters.year)
     conditions += matches_text(Period.search_text, filters.q)
-    stmt = select(Period).where(*conditions)
     return paginate(
         session,
-        stmt,
+        select(Period),
         ORDER,
         limit=filters.limit,
         cursor=filters.cursor,
+        where=conditions,
         options=[joinedload(Period.parent)],
     )
 

@@ -14,13 +14,13 @@ def list_regions(session: Session, filters: RegionFilter) -> PageResult[Region]:
     if filters.kind:
         conditions.append(Region.kind.in_(filters.kind))
     conditions += matches_text(Region.search_text, filters.q)
-    stmt = select(Region).where(*conditions)
     return paginate(
         session,
-        stmt,
+        select(Region),
         ORDER,
         limit=filters.limit,
         cursor=filters.cursor,
+        where=conditions,
         options=[joinedload(Region.parent)],
     )
 

@@ -10,8 +10,10 @@ ORDER = SortKey((Theme.slug,))
 
 
 def list_themes(session: Session, filters: ThemeFilter) -> PageResult[Theme]:
-    stmt = select(Theme).where(*matches_text(Theme.search_text, filters.q))
-    return paginate(session, stmt, ORDER, limit=filters.limit, cursor=filters.cursor)
+    where = matches_text(Theme.search_text, filters.q)
+    return paginate(
+        session, select(Theme), ORDER, limit=filters.limit, cursor=filters.cursor, where=where
+    )
 
 
 def get_theme(session: Session, slug: str) -> Theme | None:
