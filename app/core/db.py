@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +17,6 @@ from sqlalchemy.pool import QueuePool
 
 from app.core.config import Settings
 from app.core.data_version import file_identity, sqlite_uri
-from app.models import AuditEntry, Base
 
 WRITE_OPTION = "anales_write"
 
@@ -49,8 +48,17 @@ def create_db_engine(settings: Settings) -> Engine:
     engine = create_engine(
         url, poolclass=QueuePool, connect_args={"check_same_thread": False}, **pool
     )
+    _configure_sqlite(engine, settings, database if on_disk else None)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, settings: Settings, database: str | None) -> None:
+    """Foreign keys, the busy timeout, WAL and a statement deadline on every connection;
+    explicit BEGIN (IMMEDIATE for writes); and a reconnect when the file (`database`, None in
+    memory) was replaced under a pooled connection."""
     busy_timeout = settings.sqlite_busy_timeout_ms
     timeout_s = settings.statement_timeout_ms / 1000
+    on_disk = database is not None
 
     @event.listens_for(engine, "connect")
     def _sqlite_setup(dbapi_connection: Any, record: Any) -> None:
@@ -91,8 +99,6 @@ def create_db_engine(settings: Settings) -> Engine:
         deadline = conn.connection.info.get("deadline")
         if deadline is not None:
             deadline.at = time.monotonic() + timeout_s
-
-    return engine
 
 
 class _Deadline:
@@ -173,32 +179,6 @@ class WriteHealth:
         if time.monotonic() - at > self.FAILURE_MEMORY_S:
             return None
         return reason
-
-
-def unwritable_tables(engine: Engine) -> list[str]:
-    """PostgreSQL: the tables the app's role may not write as writes need (the audit log is
-    only ever appended to), or every table when the session is read-only. SQLite grants no
-    privileges; its failures to commit are what `WriteHealth` remembers."""
-    if engine.dialect.name != "postgresql":
-        return []
-    needed = {
-        name: ("INSERT",) if name == AuditEntry.__tablename__ else ("INSERT", "UPDATE", "DELETE")
-        for name in Base.metadata.tables
-    }
-    with engine.connect() as connection:
-        if connection.scalar(text("SELECT current_setting('transaction_read_only')")) == "on":
-            return sorted(needed)
-        return [
-            name
-            for name, privileges in sorted(needed.items())
-            if not all(
-                connection.scalar(
-                    text("SELECT has_table_privilege(:table, :privilege)"),
-                    {"table": name, "privilege": privilege},
-                )
-                for privilege in privileges
-            )
-        ]
 
 
 def migration_state(engine: Engine, alembic_ini: Path) -> tuple[str | None, str | None]:

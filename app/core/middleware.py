@@ -48,7 +48,9 @@ async def send_problem(send: Send, problem: Problem, headers: dict[str, str] | N
     await send({"type": "http.response.body", "body": body})
 
 
-class SecurityHeadersMiddleware:
+class HttpMiddleware:
+    """A middleware of HTTP requests (`handle`); anything else (the lifespan) passes through."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -56,7 +58,14 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
 
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message["headers"] = list(message.get("headers", ()))
@@ -69,12 +78,12 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     """413 for a request body over `max_bytes`, declared or streamed, before routing: a path
     that does not exist or never reads its body is refused all the same."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
     def _problem(self, path: str) -> Problem:
@@ -85,10 +94,7 @@ class BodySizeLimitMiddleware:
             instance=path,
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
         if declared is not None:
@@ -169,19 +175,13 @@ def _media_type_problem(headers: Headers, path: str) -> Problem | None:
     return _unsupported(path, "Content-Type", reason)
 
 
-class JsonBodyMiddleware:
+class JsonBodyMiddleware(HttpMiddleware):
     """415 for a request body that is not plain JSON, before routing. FastAPI reads any body
     as JSON text whatever its Content-Encoding, so a gzipped one failed as "not UTF-8", and
     hands a form or plain-text body to validation as a string ("Input should be a valid
     dictionary"); either way the client was told its data was wrong, not how it was sent."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         if _has_body(headers):
             problem = _encoding_problem(headers, scope["path"])
@@ -195,7 +195,7 @@ class JsonBodyMiddleware:
         await self.app(scope, receive, send)
 
 
-class HeadAsGetMiddleware:
+class HeadAsGetMiddleware(HttpMiddleware):
     """HEAD answered as the GET of the same URL with the body left out: the same status and
     headers (Content-Length, ETag, Content-Type…), on every GET route, /healthz included.
 
@@ -203,11 +203,8 @@ class HeadAsGetMiddleware:
     double the OpenAPI document. The layers inside see a GET, so the response cache keeps
     and revalidates it as one; the layers outside (the access log) see the HEAD."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 
@@ -233,17 +230,17 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replaying
 
 
-class RateLimitMiddleware:
+class RateLimitMiddleware(HttpMiddleware):
     """Per-client moving-window limit (e.g. '120/minute'); 429 with Retry-After past it."""
 
     def __init__(self, app: ASGIApp, limit: str, exempt: tuple[str, ...] = ()) -> None:
-        self.app = app
+        super().__init__(app)
         self.item: RateLimitItem = parse(limit)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.exempt = exempt
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.exempt:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
@@ -263,17 +260,11 @@ class RateLimitMiddleware:
         await send_problem(send, problem, {"Retry-After": str(retry_after)})
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(HttpMiddleware):
     """One log line per request: method, path, status and duration (the request id is added
     to every record by the logging filter)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = time.perf_counter()
         status = 500
 
@@ -302,17 +293,11 @@ class AccessLogMiddleware:
                 )
 
 
-class UnhandledErrorMiddleware:
+class UnhandledErrorMiddleware(HttpMiddleware):
     """Innermost safety net: an exception no handler took becomes a 500 problem carrying an
     error id that is logged with the traceback; nothing else of the exception is sent."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking(message: Message) -> None:
