@@ -41,9 +41,9 @@ pytest: install
 
 test: lint pytest
 
-# Front-end packages and the Chromium driver for tests/browser (the tests install them too).
+# Front-end packages and the Chromium driver for tests/system/browser (the tests install them too).
 browser-deps:
-	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	cd tests/system/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
 format: install
 	$(BIN)/ruff check --fix app tests migrations

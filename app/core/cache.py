@@ -4,7 +4,7 @@ Every successful JSON GET gets a strong `ETag` (a hash of its body) and
 `Cache-Control: no-cache`, so clients and shared caches may keep it but must revalidate;
 `If-None-Match` with the current tag answers 304. Responses are also kept in memory, and a kept
 response is served again only while the data version it was made under is still current.
-Versions are read from the database itself on every request (`app/data_version.py`), so the
+Versions are read from the database itself on every request (`app/core/data_version.py`), so the
 next read after a commit, on any worker, sees it.
 
 The version is read before the app runs, so a response is never filed under a newer version

@@ -1,5 +1,6 @@
-"""Command line for curators: `python -m app keys|import|export …`.
+"""Command line for curators: `python -m app seed|keys|import|export …`.
 
+python -m app seed [--check] [SEED_DIR]                       # validate and load seed/
 python -m app keys create --name alice --scope write     # prints the key once
 python -m app keys list
 python -m app keys revoke PREFIX

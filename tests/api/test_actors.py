@@ -5,10 +5,11 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, fetch_all, passage_lines_by_id, query, slugs
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
 ACTORS = CORPUS.entries("actors")
-PATH = "/api/v1/actors"
+PATH = path("list_actors")
 
 YEAR_FILTERS: list[dict[str, Any]] = [
     {"era": ["guerra-fria"]},

@@ -7,10 +7,11 @@ from fastapi.testclient import TestClient
 from app.analysis.dates import edtf_span
 from tests.helpers import assert_problem, fetch_all, passage_lines_by_id, query, slugs
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
 EVENTS = CORPUS.entries("events")
-PATH = "/api/v1/events"
+PATH = path("list_events")
 
 COMBINATIONS: list[dict[str, Any]] = [
     {"era": ["guerra-fria"]},

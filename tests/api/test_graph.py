@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, query
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
-PATH = "/api/v1/graph"
+PATH = path("get_graph")
 KINDS = ("actors", "regions", "themes", "periods")
 
 

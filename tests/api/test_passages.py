@@ -5,9 +5,10 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import fetch_all, query
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
-PATH = "/api/v1/passages"
+PATH = path("list_passages")
 
 COMBINATIONS: list[dict[str, Any]] = [
     {"era": ["guerra-fria"]},

@@ -5,10 +5,11 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, fetch_all, passage_lines_by_id, slugs
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
 PERIODS = CORPUS.entries("periods")
-PATH = "/api/v1/periods"
+PATH = path("list_periods")
 
 
 def period_slugs(client: TestClient, params: dict[str, Any]) -> list[str]:

@@ -6,9 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import fetch_all, passage_lines_by_id, slugs
+from tests.paths import path
 
-PASSAGES = "/api/v1/passages"
-EVENTS = "/api/v1/events"
+PASSAGES = path("list_passages")
+EVENTS = path("list_events")
 
 
 def lines(client: TestClient, params: dict[str, Any]) -> list[int]:

@@ -5,10 +5,11 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, fetch_all, passage_lines_by_id, slugs
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
 REGIONS = CORPUS.entries("regions")
-PATH = "/api/v1/regions"
+PATH = path("list_regions")
 KINDS = ["continent", "subcontinent", "country", "ocean", "political_grouping"]
 
 

@@ -24,9 +24,10 @@ from tests.conftest import SEED_DIR
 from tests.databases import migrate, throwaway_database
 from tests.helpers import assert_problem, passage_lines_by_id
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
-PATH = "/api/v1/search"
+PATH = path("search")
 SOURCE = CORPUS.source_path.read_text(encoding="utf-8").splitlines()
 
 

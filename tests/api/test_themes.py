@@ -3,10 +3,11 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, fetch_all, passage_lines_by_id, slugs
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
 THEMES = CORPUS.entries("themes")
-PATH = "/api/v1/themes"
+PATH = path("list_themes")
 
 
 class TestListThemes:

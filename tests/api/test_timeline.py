@@ -5,9 +5,10 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, query, slugs
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
-PATH = "/api/v1/timeline"
+PATH = path("get_timeline")
 
 # (filters, whether they narrow the periods too: only `era`, `from` and `to` do).
 FILTERS: list[dict[str, Any]] = [

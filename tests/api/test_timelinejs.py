@@ -10,9 +10,10 @@ from app.api.render.timelinejs import event_slide
 from app.models import Event
 from tests.helpers import query
 from tests.oracle import Corpus
+from tests.paths import path
 
 CORPUS = Corpus()
-PATH = "/api/v1/timeline"
+PATH = path("get_timeline")
 
 
 def feed(client: TestClient, params: dict[str, Any]) -> dict[str, Any]:

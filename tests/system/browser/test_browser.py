@@ -1,9 +1,9 @@
 """Real consumers in a real browser: headless Chromium (Debian's `chromium`) renders the
 TimelineJS3 timeline and the vis-network graph from a running Anales (uvicorn on 127.0.0.1),
 and uses its /docs. Every asset is served locally (the npm packages pinned in
-tests/browser/package-lock.json); requests leaving 127.0.0.1 are refused and reported.
+tests/system/browser/package-lock.json); requests leaving 127.0.0.1 are refused and reported.
 
-Screenshots are kept in tests/browser/artifacts/<backend>/.
+Screenshots are kept in tests/system/browser/artifacts/<backend>/.
 """
 
 import functools
@@ -102,7 +102,7 @@ def anales(seeded_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def pages(node_modules: Path) -> Iterator[str]:
-    """tests/browser served over HTTP: the pages and the packages they load."""
+    """tests/system/browser served over HTTP: the pages and the packages they load."""
     handler = functools.partial(_QuietHandler, directory=str(HERE))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -33,6 +33,7 @@ import httpx
 import pytest
 
 from tests.keys import bearer, make_key
+from tests.paths import path
 from tests.servers import serving
 
 Kind = Literal["read", "patch", "delete", "create"]
@@ -44,7 +45,7 @@ EXPECTED_STATUSES: dict[Kind, frozenset[int]] = {
     "delete": frozenset({204, 404, 412}),
     "create": frozenset({201}),
 }
-THEMES = "/api/v1/themes"
+THEMES = path("list_themes")
 RESOURCES = 3
 CLIENTS = 6
 OPS_EACH = 40

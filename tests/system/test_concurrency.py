@@ -13,11 +13,12 @@ import httpx
 import pytest
 
 from tests.keys import bearer, make_key
+from tests.paths import path
 from tests.servers import serving
 
 WRITERS = 6
 EDITS_EACH = 4
-PATH = "/api/v1/actors/kgb"
+PATH = path("get_actor", slug="kgb")
 
 
 @pytest.fixture
