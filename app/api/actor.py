@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import ActorPatch
-from app.api.deps import ActorDep, SlugPath
+from app.api.deps import ActorDep, SlugPath, router_for
 from app.api.examples import JSON_LD_ACTOR
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -19,7 +19,7 @@ from app.schemas.actor import ActorDetail, ActorFilter, ActorItem
 from app.schemas.base import Page
 from app.schemas.write import ActorCreate, RelinkReport
 
-router = APIRouter(prefix="/actors", tags=["actors"])
+router = router_for(Kind.ACTORS)
 
 
 @router.get(
@@ -35,7 +35,7 @@ router = APIRouter(prefix="/actors", tags=["actors"])
 def list_actors(
     read: ReadingDep, filters: Annotated[ActorFilter, Query()]
 ) -> Page[ActorItem] | StreamingResponse:
-    return list_of(read, repo.list_actors, filters, ActorItem, name="actors")
+    return list_of(read, repo.list_actors, filters, ActorItem, name=Kind.ACTORS)
 
 
 @router.get(
@@ -53,7 +53,7 @@ def get_actor(read: ReadingDep, actor: ActorDep) -> ActorDetail | Response:
 
 # --- Writes -------------------------------------------------------------------------------
 
-write_router = APIRouter(prefix="/actors", tags=["actors"])
+write_router = router_for(Kind.ACTORS)
 
 
 @write_router.post("", **writes.create_doc(Kind.ACTORS))

@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterator
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from fastapi import Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -13,10 +13,17 @@ from sqlalchemy.orm import Session
 from app.analysis.text import SLUG_PATTERN
 from app.core.db import SessionDep
 from app.core.errors import InvalidParameter, NotFound
+from app.core.kinds import Kind
 from app.models import Actor, Event, Passage, Period, Region, Theme
 from app.repositories import actor, event, passage, period, region, theme
 
 M = TypeVar("M")
+
+
+def router_for(kind: Kind) -> APIRouter:
+    """The router of a kind's routes: under `/<kind>`, tagged with it."""
+    return APIRouter(prefix=f"/{kind.value}", tags=[kind.value])
+
 
 SlugPath = Annotated[
     str,
@@ -37,23 +44,23 @@ def valid_passage(passage_id: PassageIdPath, session: SessionDep) -> Passage:
     return found
 
 
-def _by_slug(get: Callable[[Session, str], M | None], kind: str) -> Callable[[str, Session], M]:
+def _by_slug(get: Callable[[Session, str], M | None], kind: Kind) -> Callable[[str, Session], M]:
     def load(slug: SlugPath, session: SessionDep) -> M:
         found = get(session, slug)
         if found is None:
-            raise NotFound(f"No {kind} has slug '{slug}'.")
+            raise NotFound(f"No {kind.singular} has slug '{slug}'.")
         return found
 
-    load.__name__ = f"valid_{kind}"
+    load.__name__ = f"valid_{kind.singular}"
     return load
 
 
 PassageDep = Annotated[Passage, Depends(valid_passage)]
-EventDep = Annotated[Event, Depends(_by_slug(event.get_event, "event"))]
-ActorDep = Annotated[Actor, Depends(_by_slug(actor.get_actor, "actor"))]
-PeriodDep = Annotated[Period, Depends(_by_slug(period.get_period, "period"))]
-RegionDep = Annotated[Region, Depends(_by_slug(region.get_region, "region"))]
-ThemeDep = Annotated[Theme, Depends(_by_slug(theme.get_theme, "theme"))]
+EventDep = Annotated[Event, Depends(_by_slug(event.get_event, Kind.EVENTS))]
+ActorDep = Annotated[Actor, Depends(_by_slug(actor.get_actor, Kind.ACTORS))]
+PeriodDep = Annotated[Period, Depends(_by_slug(period.get_period, Kind.PERIODS))]
+RegionDep = Annotated[Region, Depends(_by_slug(region.get_region, Kind.REGIONS))]
+ThemeDep = Annotated[Theme, Depends(_by_slug(theme.get_theme, Kind.THEMES))]
 
 
 async def single_values(request: Request) -> None:

@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import EventPatch
-from app.api.deps import EventDep, SlugPath
+from app.api.deps import EventDep, SlugPath, router_for
 from app.api.examples import JSON_LD_EVENT
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -19,7 +19,7 @@ from app.schemas.event import EventDetail, EventFilter, EventItem
 from app.schemas.facets import FacetedPage
 from app.schemas.write import EventCreate, RelinkReport
 
-router = APIRouter(prefix="/events", tags=["events"])
+router = router_for(Kind.EVENTS)
 
 
 @router.get(
@@ -37,7 +37,13 @@ def list_events(
 ) -> FacetedPage[EventItem] | StreamingResponse:
     counts = repo.event_facets if filters.facets else None
     return faceted_list_of(
-        read, repo.list_events, counts, filters, EventItem, name="events", include=filters.include
+        read,
+        repo.list_events,
+        counts,
+        filters,
+        EventItem,
+        name=Kind.EVENTS,
+        include=filters.include,
     )
 
 
@@ -55,7 +61,7 @@ def get_event(read: ReadingDep, event: EventDep) -> EventDetail | Response:
 
 # --- Writes -------------------------------------------------------------------------------
 
-write_router = APIRouter(prefix="/events", tags=["events"])
+write_router = router_for(Kind.EVENTS)
 
 
 @write_router.post("", **writes.create_doc(Kind.EVENTS))

@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import PeriodPatch
-from app.api.deps import PeriodDep, SlugPath
+from app.api.deps import PeriodDep, SlugPath, router_for
 from app.api.examples import JSON_LD_PERIOD
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -19,7 +19,7 @@ from app.schemas.base import Page
 from app.schemas.period import PeriodDetail, PeriodFilter, PeriodItem
 from app.schemas.write import PeriodCreate, RelinkReport
 
-router = APIRouter(prefix="/periods", tags=["periods"])
+router = router_for(Kind.PERIODS)
 
 
 @router.get(
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/periods", tags=["periods"])
 def list_periods(
     read: ReadingDep, filters: Annotated[PeriodFilter, Query()]
 ) -> Page[PeriodItem] | StreamingResponse:
-    return list_of(read, repo.list_periods, filters, PeriodItem, name="periods")
+    return list_of(read, repo.list_periods, filters, PeriodItem, name=Kind.PERIODS)
 
 
 @router.get(
@@ -51,7 +51,7 @@ def get_period(read: ReadingDep, period: PeriodDep) -> PeriodDetail | Response:
 
 # --- Writes -------------------------------------------------------------------------------
 
-write_router = APIRouter(prefix="/periods", tags=["periods"])
+write_router = router_for(Kind.PERIODS)
 
 
 @write_router.post("", **writes.create_doc(Kind.PERIODS))

@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import RegionPatch
-from app.api.deps import RegionDep, SlugPath
+from app.api.deps import RegionDep, SlugPath, router_for
 from app.api.examples import JSON_LD_REGION
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -19,7 +19,7 @@ from app.schemas.base import Page
 from app.schemas.region import RegionDetail, RegionFilter, RegionItem
 from app.schemas.write import RegionCreate, RelinkReport
 
-router = APIRouter(prefix="/regions", tags=["regions"])
+router = router_for(Kind.REGIONS)
 
 
 @router.get(
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/regions", tags=["regions"])
 def list_regions(
     read: ReadingDep, filters: Annotated[RegionFilter, Query()]
 ) -> Page[RegionItem] | StreamingResponse:
-    return list_of(read, repo.list_regions, filters, RegionItem, name="regions")
+    return list_of(read, repo.list_regions, filters, RegionItem, name=Kind.REGIONS)
 
 
 @router.get(
@@ -50,7 +50,7 @@ def get_region(read: ReadingDep, region: RegionDep) -> RegionDetail | Response:
 
 # --- Writes -------------------------------------------------------------------------------
 
-write_router = APIRouter(prefix="/regions", tags=["regions"])
+write_router = router_for(Kind.REGIONS)
 
 
 @write_router.post("", **writes.create_doc(Kind.REGIONS))

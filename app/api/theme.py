@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import ThemePatch
-from app.api.deps import SlugPath, ThemeDep
+from app.api.deps import SlugPath, ThemeDep, router_for
 from app.api.examples import JSON_LD_THEME
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -19,7 +19,7 @@ from app.schemas.base import Page
 from app.schemas.theme import ThemeDetail, ThemeFilter, ThemeItem
 from app.schemas.write import RelinkReport, ThemeCreate
 
-router = APIRouter(prefix="/themes", tags=["themes"])
+router = router_for(Kind.THEMES)
 
 
 @router.get(
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/themes", tags=["themes"])
 def list_themes(
     read: ReadingDep, filters: Annotated[ThemeFilter, Query()]
 ) -> Page[ThemeItem] | StreamingResponse:
-    return list_of(read, repo.list_themes, filters, ThemeItem, name="themes")
+    return list_of(read, repo.list_themes, filters, ThemeItem, name=Kind.THEMES)
 
 
 @router.get(
@@ -50,7 +50,7 @@ def get_theme(read: ReadingDep, theme: ThemeDep) -> ThemeDetail | Response:
 
 # --- Writes -------------------------------------------------------------------------------
 
-write_router = APIRouter(prefix="/themes", tags=["themes"])
+write_router = router_for(Kind.THEMES)
 
 
 @write_router.post("", **writes.create_doc(Kind.THEMES))

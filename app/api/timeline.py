@@ -8,6 +8,7 @@ from app.api.render.shapes import ReadingDep, json_example
 from app.api.render.timelinejs import timelinejs
 from app.core.errors import problem_responses
 from app.core.i18n import in_language
+from app.core.kinds import Kind
 from app.repositories import event, period
 from app.schemas.event import EventItem
 from app.schemas.period import PeriodItem
@@ -39,7 +40,7 @@ def get_timeline(
     periods = period.timeline_periods(session, filters)
     if negotiate(None, TIMELINE_OFFERS, filters.format.value) is TIMELINEJS:
         group = filters.group
-        links = {TimelineGroup.THEME: ["themes"], TimelineGroup.REGION: ["regions"]}
+        links = {TimelineGroup.THEME: [Kind.THEMES], TimelineGroup.REGION: [Kind.REGIONS]}
         events = event.all_events(session, filters, links.get(group, []) if group else [])
         return timelinejs(periods, events, group, language)
     context = in_language(language)

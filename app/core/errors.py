@@ -77,9 +77,21 @@ class InvalidParameter(AppError):
         )
 
 
-class BadCursor(ValueError):
-    """A list's `cursor` that it did not issue (another list's, or no cursor at all). The
-    repositories raise it; it is answered as an `InvalidParameter` naming `cursor`."""
+class BadQuery(ValueError):
+    """A query value the data refuses (an unknown slug, a range that ends before it starts):
+    raised below the HTTP layer, naming the parameter; answered as an `InvalidParameter`."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        super().__init__(reason)
+        self.parameter = parameter
+        self.reason = reason
+
+
+class BadCursor(BadQuery):
+    """A list's `cursor` that it did not issue (another list's, or no cursor at all)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("cursor", reason)
 
 
 class ServiceUnavailable(AppError):
@@ -131,9 +143,9 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _bad_cursor(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, BadCursor)
-    return await _app_error(request, InvalidParameter("cursor", str(exc)))
+async def _bad_query(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BadQuery)
+    return await _app_error(request, InvalidParameter(exc.parameter, exc.reason))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -331,7 +343,7 @@ def _phrase(status_code: int) -> str:
 
 def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(BadCursor, _bad_cursor)
+    app.add_exception_handler(BadQuery, _bad_query)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)

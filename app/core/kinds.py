@@ -12,8 +12,8 @@ from enum import StrEnum
 @dataclass(frozen=True)
 class KindFacts:
     singular: str
-    filter: str | None
-    """The list parameter that filters by it (`era=` for periods), if any."""
+    filter: str
+    """The list parameter that filters by it (`era=` for periods, `event=` on passages)."""
     section: str
     """Its heading in seed/annotations.toml."""
     hierarchical: bool
@@ -40,7 +40,7 @@ class Kind(StrEnum):
 
 FACTS: dict[Kind, KindFacts] = {
     Kind.ACTORS: KindFacts("actor", "actor", "Actors", False, "Organization"),
-    Kind.EVENTS: KindFacts("event", None, "Events", False, "Event"),
+    Kind.EVENTS: KindFacts("event", "event", "Events", False, "Event"),
     Kind.PERIODS: KindFacts(
         "period", "era", "Periods: eras, and the phases inside them", True, "Event"
     ),

@@ -1,6 +1,7 @@
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.core.kinds import Kind
 from app.models import Actor, Period
 from app.repositories.base import (
     SortKey,
@@ -23,7 +24,7 @@ def list_actors(session: Session, filters: ActorFilter) -> PageResult[Actor]:
     if filters.kind:
         conditions.append(Actor.kind.in_(filters.kind))
     if filters.era:
-        ids = resolve_slugs(session, Period, filters.era, parameter="era")
+        ids = resolve_slugs(session, Period, filters.era, parameter=Kind.PERIODS.facts.filter)
         spans = session.execute(
             select(Period.start_year, Period.end_year).where(Period.id.in_(ids))
         ).all()
@@ -39,4 +40,4 @@ def list_actors(session: Session, filters: ActorFilter) -> PageResult[Actor]:
 
 
 def get_actor(session: Session, slug: str) -> Actor | None:
-    return get_by_slug(session, Actor, slug, embed=("passages", "events"))
+    return get_by_slug(session, Actor, slug, embed=("passages", Kind.EVENTS))

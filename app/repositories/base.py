@@ -3,7 +3,7 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Row, Select, Table, and_, func, literal, or_, select
 from sqlalchemy import inspect as sa_inspect
@@ -11,9 +11,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.analysis.text import fold
-from app.core.errors import InvalidParameter
-from app.models import Actor, Period, Region, Theme
+from app.core.errors import BadQuery
+from app.core.kinds import HIERARCHICAL, Kind
+from app.models import Period, Region
 from app.models.base import EntityMixin
+from app.registry import REGISTRY
 from app.repositories.paging import CursorValue, PageResult, decode_cursor, encode_cursor
 from app.schemas.base import COUNT_LIMIT, LinkFilter
 
@@ -277,14 +279,14 @@ def _bounded_count(
 def resolve_slugs(
     session: Session, model: type[E], slugs: Sequence[str], *, parameter: str
 ) -> list[int]:
-    """Ids of the entities named by `slugs`; an unknown slug is a 422 naming it."""
+    """Ids of the entities named by `slugs`; an unknown slug is a `BadQuery` naming it."""
     wanted = list(dict.fromkeys(slugs))
     rows = session.execute(select(model.slug, model.id).where(model.slug.in_(wanted))).all()
     found: dict[str, int] = dict(rows)
     missing = [slug for slug in wanted if slug not in found]
     if missing:
         listed = ", ".join(f"'{slug}'" for slug in missing)
-        raise InvalidParameter(parameter, f"unknown {model.__name__.lower()} {listed}")
+        raise BadQuery(parameter, f"unknown {model.__name__.lower()} {listed}")
     return [found[slug] for slug in wanted]
 
 
@@ -325,7 +327,7 @@ def overlaps(
 ) -> list[ColumnElement[bool]]:
     """Conditions for [start, end] to overlap [year_from, year_to]; either bound may be open."""
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise InvalidParameter("to", f"must not be before 'from' ({year_from})")
+        raise BadQuery("to", f"must not be before 'from' ({year_from})")
     conditions = []
     if year_to is not None:
         conditions.append(start <= year_to)
@@ -370,25 +372,27 @@ class LinkTargets:
         return [linked_to(owner_id, link, ids) for link, ids in self.targets]
 
 
+FILTER_ORDER = (Kind.PERIODS, Kind.THEMES, Kind.ACTORS, Kind.REGIONS)
+"""The order the link filters are resolved (the first unknown slug is the one named) and
+joined in."""
+
+
 def link_targets(session: Session, filters: LinkFilter, links: LinkTables) -> LinkTargets:
     """Resolve the slugs of the link filters once (a 422 names an unknown one); an era or a
     region stands for itself and everything below it, read here so that each row's links
     are tested against a plain list of ids."""
     targets: list[tuple[Table, Select[int] | list[int]]] = []
-    if filters.era:
-        ids = resolve_slugs(session, Period, filters.era, parameter="era")
-        targets.append((links.periods, list(session.scalars(with_descendants(Period, ids)))))
-    if filters.theme:
-        targets.append(
-            (links.themes, resolve_slugs(session, Theme, filters.theme, parameter="theme"))
-        )
-    if filters.actor:
-        targets.append(
-            (links.actors, resolve_slugs(session, Actor, filters.actor, parameter="actor"))
-        )
-    if filters.region:
-        ids = resolve_slugs(session, Region, filters.region, parameter="region")
-        targets.append((links.regions, list(session.scalars(with_descendants(Region, ids)))))
+    for kind in FILTER_ORDER:
+        name = kind.facts.filter
+        slugs: list[str] = getattr(filters, name)
+        if not slugs:
+            continue
+        model = REGISTRY[kind].model
+        ids = resolve_slugs(session, model, slugs, parameter=name)
+        if kind in HIERARCHICAL:
+            tree = cast(type[Period] | type[Region], model)
+            ids = list(session.scalars(with_descendants(tree, ids)))
+        targets.append((getattr(links, kind), ids))
     return LinkTargets(targets)
 
 

@@ -101,7 +101,7 @@ def facet_counts(
     result = Facets(decades=decades, undated=undated)
     for kind in EVENT_LINKS:
         facet = kind.facts.filter
-        if facet is not None and facet in wanted:
+        if facet in wanted:
             model, link = REGISTRY[kind].model, getattr(links, kind)
             nested = kind in HIERARCHICAL
             counted = _values(session, model, link, owners, nested=nested, language=language)

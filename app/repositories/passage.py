@@ -2,6 +2,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.analysis.text import fold
+from app.core.kinds import Kind
 from app.models import Event, Passage
 from app.models.associations import (
     passage_actors,
@@ -45,7 +46,7 @@ def filtered_passages(session: Session, filters: PassageFilter) -> Filtered[Pass
 def _conditions(session: Session, filters: PassageFilter) -> list[Condition]:
     targets = link_targets(session, filters, LINKS)
     if filters.event:
-        ids = resolve_slugs(session, Event, filters.event, parameter="event")
+        ids = resolve_slugs(session, Event, filters.event, parameter=Kind.EVENTS.facts.filter)
         targets.targets.append((passage_events, ids))
     # SQLite drives the set form from its first list: the text's, when there is one, so that
     # a word no passage holds ends the query before any link set is gathered.

@@ -1,6 +1,7 @@
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.core.kinds import Kind
 from app.models import Period
 from app.repositories.base import (
     SortKey,
@@ -38,7 +39,7 @@ def timeline_periods(session: Session, filters: YearRangeFilter) -> list[Period]
     """Periods for the timeline: the eras asked for with their phases, within the years."""
     conditions = overlaps(Period.start_year, Period.end_year, filters.year_from, filters.year_to)
     if filters.era:
-        ids = resolve_slugs(session, Period, filters.era, parameter="era")
+        ids = resolve_slugs(session, Period, filters.era, parameter=Kind.PERIODS.facts.filter)
         conditions.append(Period.id.in_(with_descendants(Period, ids)))
     stmt = (
         select(Period)
@@ -56,5 +57,5 @@ def get_period(session: Session, slug: str) -> Period | None:
         slug,
         joinedload(Period.parent),
         selectinload(Period.children),
-        embed=("passages", "events"),
+        embed=("passages", Kind.EVENTS),
     )

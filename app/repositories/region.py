@@ -1,6 +1,7 @@
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.core.kinds import Kind
 from app.models import Region
 from app.repositories.base import SortKey, get_by_slug, matches_text, paginate
 from app.repositories.paging import PageResult
@@ -32,5 +33,5 @@ def get_region(session: Session, slug: str) -> Region | None:
         slug,
         joinedload(Region.parent),
         selectinload(Region.children),
-        embed=("passages", "events"),
+        embed=("passages", Kind.EVENTS),
     )

@@ -1,6 +1,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.kinds import Kind
 from app.models import Theme
 from app.repositories.base import SortKey, get_by_slug, matches_text, paginate
 from app.repositories.paging import PageResult
@@ -17,4 +18,4 @@ def list_themes(session: Session, filters: ThemeFilter) -> PageResult[Theme]:
 
 
 def get_theme(session: Session, slug: str) -> Theme | None:
-    return get_by_slug(session, Theme, slug, embed=("passages", "events"))
+    return get_by_slug(session, Theme, slug, embed=("passages", Kind.EVENTS))

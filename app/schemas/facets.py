@@ -6,16 +6,19 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BeforeValidator, Field
 
+from app.core.kinds import Kind
 from app.schemas.base import Page, QueryModel, Schema
 
 T = TypeVar("T")
 
 
+# What a list can count its matches by: the kinds' filter names, and decades. (A docstring
+# would become the OpenAPI schema's description.)
 class Facet(StrEnum):
-    THEME = "theme"
-    ERA = "era"
-    REGION = "region"
-    ACTOR = "actor"
+    THEME = Kind.THEMES.facts.filter
+    ERA = Kind.PERIODS.facts.filter
+    REGION = Kind.REGIONS.facts.filter
+    ACTOR = Kind.ACTORS.facts.filter
     DECADE = "decade"
 
 

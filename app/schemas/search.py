@@ -37,7 +37,7 @@ class SearchParams(QueryModel):
         default_factory=list,
         max_length=len(SearchKind),
         description="Only these kinds (repeat for several); all by default.",
-        examples=[["passages", "themes"]],
+        examples=[["passages", Kind.THEMES.value]],
     )
     limit: int = Field(default=5, ge=1, le=50, description="Hits per kind.")
 

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from app.core.kinds import Kind
 from app.schemas.base import LinkFilter, Schema
 from app.schemas.event import EventItem
 from app.schemas.period import PeriodItem
@@ -24,8 +25,8 @@ class TimelineFormat(StrEnum):
 
 
 class TimelineGroup(StrEnum):
-    THEME = "theme"
-    REGION = "region"
+    THEME = Kind.THEMES.facts.filter
+    REGION = Kind.REGIONS.facts.filter
 
 
 class TimelineFeedFilter(TimelineFilter):
@@ -39,7 +40,7 @@ class TimelineFeedFilter(TimelineFilter):
         default=None,
         description="With `format=timelinejs`: put each event in a row named after its first "
         "theme or region (by slug).",
-        examples=["theme"],
+        examples=[TimelineGroup.THEME.value],
     )
 
 

@@ -30,8 +30,8 @@ QUALIFIERS = {
     "en": {"?": "{} (uncertain)", "~": "c. {}", "%": "c. {} (uncertain)"},
 }
 NO_GROUP = {
-    "es": {"theme": "Sin tema", "region": "Sin región"},
-    "en": {"theme": "No theme", "region": "No region"},
+    "es": {TimelineGroup.THEME: "Sin tema", TimelineGroup.REGION: "Sin región"},
+    "en": {TimelineGroup.THEME: "No theme", TimelineGroup.REGION: "No region"},
 }
 TITLE = {
     "es": ("Anales", "Política exterior soviética (1917–1991): acontecimientos y períodos."),
@@ -99,7 +99,7 @@ def _group(event: Event, group: TimelineGroup | None, language: str) -> str | No
         return None
     linked = event.themes if group is TimelineGroup.THEME else event.regions
     if not linked:
-        return NO_GROUP[language][group.value]
+        return NO_GROUP[language][group]
     return str(localized(min(linked, key=lambda item: item.slug), "name", language))
 
 
