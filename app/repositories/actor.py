@@ -34,9 +34,7 @@ def list_actors(session: Session, filters: ActorFilter) -> PageResult[Actor]:
         )
     conditions += overlaps(Actor.start_year, ACTIVE_UNTIL, filters.year_from, filters.year_to)
     conditions += matches_text(Actor.search_text, filters.q)
-    return paginate(
-        session, select(Actor), ORDER, limit=filters.limit, cursor=filters.cursor, where=conditions
-    )
+    return paginate(session, select(Actor), ORDER, filters, where=conditions)
 
 
 def get_actor(session: Session, slug: str) -> Actor | None:

@@ -16,7 +16,13 @@ from app.core.kinds import HIERARCHICAL, Kind
 from app.models import Period, Region
 from app.models.base import EntityMixin
 from app.registry import REGISTRY
-from app.repositories.paging import CursorValue, PageResult, decode_cursor, encode_cursor
+from app.repositories.paging import (
+    CursorValue,
+    PageRequest,
+    PageResult,
+    decode_cursor,
+    encode_cursor,
+)
 from app.schemas.base import COUNT_LIMIT, LinkFilter
 
 M = TypeVar("M")
@@ -107,22 +113,23 @@ def paginate(
     session: Session,
     stmt: Select[M],
     sort: SortKey,
+    page: PageRequest,
     *,
-    limit: int,
-    cursor: str | None,
     where: Sequence[Condition] = (),
     options: Sequence[Any] = (),
     growing: bool = False,
     exact_total: bool = False,
 ) -> PageResult[M]:
-    """One page of `stmt` under the conditions `where`, after `cursor` in `sort` order, with
-    its total; `options` load relations. The one way every list is paged.
+    """One page of `stmt` under the conditions `where`: `page.limit` rows after `page.cursor`
+    in `sort` order, with its total; `options` load relations. The one way every list is
+    paged.
 
     A list that stays small is read in one plan and counted exactly. A `growing` list (one
     that grows with the corpus) is read by whichever of its two plans stays cheap, and its
     total is bounded unless `exact_total` (see `_paginate_growing`).
     """
     query = filtered(stmt, where)
+    limit, cursor = page.limit, page.cursor
     after = decode_cursor(cursor, sort.types) if cursor is not None else None
     if growing:
         return _paginate_growing(

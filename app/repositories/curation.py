@@ -13,7 +13,7 @@ from app.models import Actor, ActorKind, ApiKey, AuditEntry, Event, Passage, Per
 from app.models.base import EntityMixin
 from app.registry import REGISTRY
 from app.repositories.base import SortKey, paginate
-from app.repositories.paging import PageResult
+from app.repositories.paging import PageAt, PageResult
 
 E = TypeVar("E", bound=EntityMixin)
 
@@ -166,7 +166,7 @@ def list_audit(
     stmt = select(AuditEntry)
     if resource is not None:
         stmt = stmt.where(AuditEntry.resource == resource)
-    return paginate(session, stmt, AUDIT_ORDER, limit=limit, cursor=cursor)
+    return paginate(session, stmt, AUDIT_ORDER, PageAt(limit, cursor))
 
 
 def list_keys(session: Session) -> list[ApiKey]:

@@ -42,15 +42,8 @@ def filtered_events(session: Session, filters: LinkFilter) -> Select[Event]:
 
 
 def list_events(session: Session, filters: EventFilter) -> PageResult[Event]:
-    return paginate(
-        session,
-        select(Event),
-        ORDER,
-        limit=filters.limit,
-        cursor=filters.cursor,
-        where=_conditions(session, filters),
-        options=include_options(Event, filters.include),
-    )
+    where, options = _conditions(session, filters), include_options(Event, filters.include)
+    return paginate(session, select(Event), ORDER, filters, where=where, options=options)
 
 
 def all_events(session: Session, filters: LinkFilter, include: Sequence[str] = ()) -> list[Event]:

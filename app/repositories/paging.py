@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from app.core.errors import BadCursor
 
@@ -56,3 +56,21 @@ class PageResult(Generic[M]):
     total: int
     next_cursor: str | None
     total_exact: bool = True
+
+
+class PageRequest(Protocol):
+    """Which page a list is asked for: every list's filter model is one (`PageParams`)."""
+
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def cursor(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class PageAt:
+    """A `PageRequest` for a list read without a filter model (the audit log)."""
+
+    limit: int
+    cursor: str | None

@@ -78,14 +78,14 @@ def _text_sets(session: Session, q: str | None) -> list[ColumnElement[bool]]:
 
 
 def list_passages(session: Session, filters: PassageFilter) -> PageResult[Passage]:
+    where, options = _conditions(session, filters), include_options(Passage, filters.include)
     return paginate(
         session,
         select(Passage),
         ORDER,
-        limit=filters.limit,
-        cursor=filters.cursor,
-        where=_conditions(session, filters),
-        options=include_options(Passage, filters.include),
+        filters,
+        where=where,
+        options=options,
         growing=True,
         exact_total=filters.count is CountMode.EXACT,
     )

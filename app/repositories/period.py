@@ -16,6 +16,7 @@ from app.repositories.paging import PageResult
 from app.schemas.base import YearRangeFilter
 from app.schemas.period import PeriodFilter
 
+WITH_PARENT = (joinedload(Period.parent),)
 ORDER = SortKey((Period.start_year, Period.end_year, Period.id))
 
 
@@ -24,15 +25,7 @@ def list_periods(session: Session, filters: PeriodFilter) -> PageResult[Period]:
     if filters.year is not None:
         conditions += overlaps(Period.start_year, Period.end_year, filters.year, filters.year)
     conditions += matches_text(Period.search_text, filters.q)
-    return paginate(
-        session,
-        select(Period),
-        ORDER,
-        limit=filters.limit,
-        cursor=filters.cursor,
-        where=conditions,
-        options=[joinedload(Period.parent)],
-    )
+    return paginate(session, select(Period), ORDER, filters, where=conditions, options=WITH_PARENT)
 
 
 def timeline_periods(session: Session, filters: YearRangeFilter) -> list[Period]:

@@ -7,6 +7,7 @@ from app.repositories.base import SortKey, get_by_slug, matches_text, paginate
 from app.repositories.paging import PageResult
 from app.schemas.region import RegionFilter
 
+WITH_PARENT = (joinedload(Region.parent),)
 ORDER = SortKey((Region.slug,))
 
 
@@ -15,15 +16,7 @@ def list_regions(session: Session, filters: RegionFilter) -> PageResult[Region]:
     if filters.kind:
         conditions.append(Region.kind.in_(filters.kind))
     conditions += matches_text(Region.search_text, filters.q)
-    return paginate(
-        session,
-        select(Region),
-        ORDER,
-        limit=filters.limit,
-        cursor=filters.cursor,
-        where=conditions,
-        options=[joinedload(Region.parent)],
-    )
+    return paginate(session, select(Region), ORDER, filters, where=conditions, options=WITH_PARENT)
 
 
 def get_region(session: Session, slug: str) -> Region | None:

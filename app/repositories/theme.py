@@ -12,9 +12,7 @@ ORDER = SortKey((Theme.slug,))
 
 def list_themes(session: Session, filters: ThemeFilter) -> PageResult[Theme]:
     where = matches_text(Theme.search_text, filters.q)
-    return paginate(
-        session, select(Theme), ORDER, limit=filters.limit, cursor=filters.cursor, where=where
-    )
+    return paginate(session, select(Theme), ORDER, filters, where=where)
 
 
 def get_theme(session: Session, slug: str) -> Theme | None:
