@@ -19,7 +19,7 @@ from app.api.auth import WriterDep
 from app.api.preconditions import IfMatch, representation_etag, require_if_match
 from app.core.db import WriteSessionDep
 from app.core.errors import NotFound, problem_responses
-from app.core.i18n import announced_language, in_language
+from app.core.i18n import LanguageDep, in_language
 from app.core.kinds import Kind
 from app.models import ApiKey, Passage
 from app.models.base import EntityMixin
@@ -48,19 +48,24 @@ Cascade = Annotated[
 
 @dataclass(frozen=True)
 class Writing:
-    """What every write handler stores with: its request and response, the write session and
-    the API key it is made with (which the audit log names)."""
+    """What every write handler stores with: its request and response, the write session,
+    the API key it is made with (which the audit log names) and the language it answers in."""
 
     request: Request
     response: Response
     session: Session
     key: ApiKey
+    language: str
 
 
 def writing(
-    request: Request, response: Response, session: WriteSessionDep, key: WriterDep
+    request: Request,
+    response: Response,
+    session: WriteSessionDep,
+    key: WriterDep,
+    language: LanguageDep,
 ) -> Writing:
-    return Writing(request, response, session, key)
+    return Writing(request, response, session, key, language)
 
 
 WritingDep = Annotated[Writing, Depends(writing)]
@@ -164,7 +169,7 @@ def create(write: Writing, kind: Kind, body: EntityCreate, detail: type[D], read
     the route named `read`)."""
     created: EntityMixin = curation.create_entity(write.session, REGISTRY[kind], body, write.key)
     location = write.request.url_for(read, slug=created.slug).path
-    return stored(write.response, detail, created, location)
+    return stored(write, detail, created, location)
 
 
 def replace(
@@ -178,7 +183,7 @@ def replace(
     """Replace every field of the entity, once `If-Match` names its current ETag."""
     obj = editable(write.session, kind, slug, precondition)
     replaced = curation.replace_entity(write.session, REGISTRY[kind], obj, body, write.key)
-    return stored(write.response, detail, replaced)
+    return stored(write, detail, replaced)
 
 
 def update(
@@ -189,7 +194,7 @@ def update(
     obj = editable(write.session, kind, slug, precondition)
     merged = curation.merge_patch(spec.create, curation.state_of(spec, obj), patch)
     updated = curation.replace_entity(write.session, spec, obj, merged, write.key)
-    return stored(write.response, detail, updated)
+    return stored(write, detail, updated)
 
 
 def delete(
@@ -271,7 +276,7 @@ def create_passage(
         )
     created = curation.create_passage(write.session, plan, write.key)
     location = write.request.url_for("get_passage", passage_id=created.id).path
-    written = stored(write.response, PassageDetail, created, location).model_dump()
+    written = stored(write, PassageDetail, created, location).model_dump()
     return PassageWritten.model_validate(
         {**written, "years_reason": plan.years_reason, "matches": matches(plan)}
     )
@@ -284,7 +289,7 @@ def replace_passage(
     obj = editable_passage(write.session, passage_id, precondition)
     plan = plan_passage(write.session, body, obj)
     replaced = curation.replace_passage(write.session, obj, plan, write.key)
-    return stored(write.response, PassageDetail, replaced)
+    return stored(write, PassageDetail, replaced)
 
 
 def update_passage(
@@ -295,7 +300,7 @@ def update_passage(
     merged: PassageCreate = curation.merge_patch(PassageCreate, curation.passage_state(obj), patch)
     plan = plan_passage(write.session, merged, obj)
     replaced = curation.replace_passage(write.session, obj, plan, write.key)
-    return stored(write.response, PassageDetail, replaced)
+    return stored(write, PassageDetail, replaced)
 
 
 def delete_passage(write: Writing, passage_id: int, precondition: IfMatch) -> Response:
@@ -308,13 +313,13 @@ def delete_passage(write: Writing, passage_id: int, precondition: IfMatch) -> Re
 # --- Answers ------------------------------------------------------------------------------
 
 
-def stored(response: Response, detail: type[D], obj: object, location: str | None = None) -> D:
-    """`obj` as `detail` shows it, its `ETag` (and `Location`, once created) on `response`."""
+def stored(write: Writing, detail: type[D], obj: object, location: str | None = None) -> D:
+    """`obj` as `detail` shows it in the write's language, its `ETag` (and `Location`, once
+    created) on the response."""
     if location is not None:
-        response.headers["Location"] = location
-    language = announced_language(response)
-    response.headers["ETag"] = representation_etag(detail, obj, language)
-    return detail.model_validate(obj, context=in_language(language))
+        write.response.headers["Location"] = location
+    write.response.headers["ETag"] = representation_etag(detail, obj, write.language)
+    return detail.model_validate(obj, context=in_language(write.language))
 
 
 # --- OpenAPI links ------------------------------------------------------------------------

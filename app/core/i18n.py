@@ -110,12 +110,6 @@ async def negotiate_language(
     return language
 
 
-def announced_language(response: Response) -> str:
-    """The language `negotiate_language` announced on `response` (`Content-Language`), for
-    code that has the request's response but not its `LanguageDep`."""
-    return response.headers.get("Content-Language", SPANISH)
-
-
 LanguageDep = Annotated[str, Depends(negotiate_language)]
 """The request's language, as `negotiate_language` picked it."""
 
