@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import Query, Response
-from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import ActorPatch
@@ -32,9 +31,7 @@ router = router_for(Kind.ACTORS)
     response_model=Page[ActorItem],
     responses={**csv_openapi(), **problem_responses(422)},
 )
-def list_actors(
-    read: ReadingDep, filters: Annotated[ActorFilter, Query()]
-) -> Page[ActorItem] | StreamingResponse:
+def list_actors(read: ReadingDep, filters: Annotated[ActorFilter, Query()]) -> Response:
     return list_of(read, repo.list_actors, filters, ActorItem, name=Kind.ACTORS)
 
 

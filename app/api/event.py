@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import Query, Response
-from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import EventPatch
@@ -32,9 +31,7 @@ router = router_for(Kind.EVENTS)
     response_model=FacetedPage[EventItem],
     responses={**csv_openapi(), **problem_responses(422)},
 )
-def list_events(
-    read: ReadingDep, filters: Annotated[EventFilter, Query()]
-) -> FacetedPage[EventItem] | StreamingResponse:
+def list_events(read: ReadingDep, filters: Annotated[EventFilter, Query()]) -> Response:
     counts = repo.event_facets if filters.facets else None
     return faceted_list_of(
         read,

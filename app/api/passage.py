@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 
 from app.api import writes
 from app.api.bodies import PassagePatch
@@ -33,9 +33,7 @@ router = APIRouter(prefix="/passages", tags=["passages"])
     response_model=FacetedPage[PassageItem],
     responses={**csv_openapi(), **problem_responses(422)},
 )
-def list_passages(
-    read: ReadingDep, filters: Annotated[PassageFilter, Query()]
-) -> FacetedPage[PassageItem] | StreamingResponse:
+def list_passages(read: ReadingDep, filters: Annotated[PassageFilter, Query()]) -> Response:
     counts = repo.passage_facets if filters.facets else None
     return faceted_list_of(
         read,

@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import Query, Response
-from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import PeriodPatch
@@ -30,9 +29,7 @@ router = router_for(Kind.PERIODS)
     response_model=Page[PeriodItem],
     responses={**csv_openapi(), **problem_responses(422)},
 )
-def list_periods(
-    read: ReadingDep, filters: Annotated[PeriodFilter, Query()]
-) -> Page[PeriodItem] | StreamingResponse:
+def list_periods(read: ReadingDep, filters: Annotated[PeriodFilter, Query()]) -> Response:
     return list_of(read, repo.list_periods, filters, PeriodItem, name=Kind.PERIODS)
 
 

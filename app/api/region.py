@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import Query, Response
-from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import RegionPatch
@@ -30,9 +29,7 @@ router = router_for(Kind.REGIONS)
     response_model=Page[RegionItem],
     responses={**csv_openapi(), **problem_responses(422)},
 )
-def list_regions(
-    read: ReadingDep, filters: Annotated[RegionFilter, Query()]
-) -> Page[RegionItem] | StreamingResponse:
+def list_regions(read: ReadingDep, filters: Annotated[RegionFilter, Query()]) -> Response:
     return list_of(read, repo.list_regions, filters, RegionItem, name=Kind.REGIONS)
 
 

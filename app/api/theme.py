@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import Query, Response
-from fastapi.responses import StreamingResponse
 
 from app.api import writes
 from app.api.bodies import ThemePatch
@@ -30,9 +29,7 @@ router = router_for(Kind.THEMES)
     response_model=Page[ThemeItem],
     responses={**csv_openapi(), **problem_responses(422)},
 )
-def list_themes(
-    read: ReadingDep, filters: Annotated[ThemeFilter, Query()]
-) -> Page[ThemeItem] | StreamingResponse:
+def list_themes(read: ReadingDep, filters: Annotated[ThemeFilter, Query()]) -> Response:
     return list_of(read, repo.list_themes, filters, ThemeItem, name=Kind.THEMES)
 
 

@@ -58,7 +58,7 @@ class Writing:
     language: str
 
 
-def writing(
+async def writing(
     request: Request,
     response: Response,
     session: WriteSessionDep,

@@ -1,7 +1,7 @@
 """Engine and session wiring. Nothing connects at import; the app's lifespan builds these."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,6 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -112,16 +113,37 @@ def create_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed on success, rolled back on error."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request: committed on success, rolled back on error.
+
+    It is made on the event loop, which costs no I/O (it connects when the handler first
+    uses it, in the handler's thread). Ending a session that still holds a transaction talks
+    to the database, so that is done in a worker thread; a handler that ended it itself, in
+    its own thread (see `end_session`), saves that hop."""
     factory: sessionmaker[Session] = request.state.sessionmaker
-    with factory() as session:
-        try:
-            yield session
+    session = factory()
+    try:
+        yield session
+    except Exception:
+        await _end_in_thread(session, commit=False)
+        raise
+    await _end_in_thread(session, commit=True)
+
+
+async def _end_in_thread(session: Session, *, commit: bool) -> None:
+    if session.in_transaction():
+        await run_in_threadpool(end_session, session, commit=commit)
+    else:
+        session.close()
+
+
+def end_session(session: Session, *, commit: bool = True) -> None:
+    """Commit (or roll back) and close `session`, returning its connection to the pool."""
+    with session:
+        if commit:
             session.commit()
-        except Exception:
+        else:
             session.rollback()
-            raise
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -3,9 +3,26 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from functools import cache
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Label,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -360,12 +377,19 @@ def matches_text(column: InstrumentedAttribute[str], q: str | None) -> list[Colu
 
 @dataclass(frozen=True)
 class LinkTables:
-    """The link tables from one owner (passages or events) to the filterable entities."""
+    """The link tables from one owner (passages or events) to the filterable entities;
+    `events` for an owner that links to events (passages)."""
 
     periods: Table
     actors: Table
     regions: Table
     themes: Table
+    events: Table | None = None
+
+    @property
+    def filters(self) -> tuple[Kind, ...]:
+        """The kinds this owner is filtered by, in `FILTER_ORDER`."""
+        return FILTER_ORDER if self.events is None else (*FILTER_ORDER, Kind.EVENTS)
 
 
 @dataclass(frozen=True)
@@ -384,21 +408,48 @@ FILTER_ORDER = (Kind.PERIODS, Kind.THEMES, Kind.ACTORS, Kind.REGIONS)
 joined in."""
 
 
-def link_targets(session: Session, filters: LinkFilter, links: LinkTables) -> LinkTargets:
-    """Resolve the slugs of the link filters once (a 422 names an unknown one); an era or a
-    region stands for itself and everything below it, read here so that each row's links
-    are tested against a plain list of ids."""
-    targets: list[tuple[Table, Select[int] | list[int]]] = []
-    for kind in FILTER_ORDER:
-        name = kind.facts.filter
-        slugs: list[str] = getattr(filters, name)
-        if not slugs:
-            continue
-        model = REGISTRY[kind].model
-        ids = resolve_slugs(session, model, slugs, parameter=name)
+@cache
+def _resolution(kinds: tuple[Kind, ...]) -> CompoundSelect[Any]:
+    """One statement for the ids every slug of the filters on `kinds` names, with, for an
+    era or a region, every row below it: (position of the kind in `kinds`, slug, id). Built
+    once per combination of kinds; the slugs are its parameters, named after the kinds."""
+    parts: list[Select[Any]] = []
+    for position, kind in enumerate(kinds):
+        model: Any = REGISTRY[kind].model
+        tag: Label[int] = literal_column(str(position), Integer).label("kind")
+        named = select(tag, model.slug.label("slug"), model.id.label("id")).where(
+            model.slug.in_(bindparam(kind.value, expanding=True))
+        )
         if kind in HIERARCHICAL:
-            tree = cast(type[Period] | type[Region], model)
-            ids = list(session.scalars(with_descendants(tree, ids)))
+            tree = named.cte(f"{model.__tablename__}_tree", recursive=True)
+            below = select(tree.c.kind, tree.c.slug, model.id).where(model.parent_id == tree.c.id)
+            named = select(tree.union(below))
+        parts.append(named)
+    return union_all(*parts)
+
+
+def link_targets(session: Session, filters: Any, links: LinkTables) -> LinkTargets:
+    """Resolve the slugs of the link filters at once, in one statement (a 422 names the first
+    unknown one); an era or a region stands for itself and everything below it, read here
+    so that each row's links are tested against a plain list of ids."""
+    wanted = {
+        kind: list(dict.fromkeys(getattr(filters, kind.facts.filter))) for kind in links.filters
+    }
+    kinds = tuple(kind for kind, slugs in wanted.items() if slugs)
+    if not kinds:
+        return LinkTargets([])
+    params = {kind.value: wanted[kind] for kind in kinds}
+    found: dict[Kind, dict[str, list[int]]] = {kind: {} for kind in kinds}
+    for position, slug, entity_id in session.execute(_resolution(kinds), params):
+        found[kinds[position]].setdefault(slug, []).append(entity_id)
+    targets: list[tuple[Table, Select[int] | list[int]]] = []
+    for kind in kinds:
+        missing = [slug for slug in wanted[kind] if slug not in found[kind]]
+        if missing:
+            listed = ", ".join(f"'{slug}'" for slug in missing)
+            name = REGISTRY[kind].model.__name__.lower()
+            raise BadQuery(kind.facts.filter, f"unknown {name} {listed}")
+        ids = list(dict.fromkeys(i for slug in wanted[kind] for i in found[kind][slug]))
         targets.append((getattr(links, kind), ids))
     return LinkTargets(targets)
 

@@ -2,8 +2,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.analysis.text import fold
-from app.core.kinds import Kind
-from app.models import Event, Passage
+from app.models import Passage
 from app.models.associations import (
     passage_actors,
     passage_events,
@@ -25,7 +24,6 @@ from app.repositories.base import (
     matches_text,
     overlaps,
     paginate,
-    resolve_slugs,
 )
 from app.repositories.facets import facet_counts, owner_ids
 from app.repositories.paging import PageResult
@@ -34,7 +32,11 @@ from app.schemas.passage import CountMode, PassageFilter
 
 ORDER = SortKey((Passage.position, Passage.id))
 LINKS = LinkTables(
-    periods=passage_periods, actors=passage_actors, regions=passage_regions, themes=passage_themes
+    periods=passage_periods,
+    actors=passage_actors,
+    regions=passage_regions,
+    themes=passage_themes,
+    events=passage_events,
 )
 
 
@@ -45,9 +47,6 @@ def filtered_passages(session: Session, filters: PassageFilter) -> Filtered[Pass
 
 def _conditions(session: Session, filters: PassageFilter) -> list[Condition]:
     targets = link_targets(session, filters, LINKS)
-    if filters.event:
-        ids = resolve_slugs(session, Event, filters.event, parameter=Kind.EVENTS.facts.filter)
-        targets.targets.append((passage_events, ids))
     # SQLite drives the set form from its first list: the text's, when there is one, so that
     # a word no passage holds ends the query before any link set is gathered.
     text = TwoWays(

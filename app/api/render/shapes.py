@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from app.api.pagination import page_of
 from app.api.render.csv import csv_response
 from app.api.render.jsonld import json_ld_response
 from app.api.render.negotiation import CSV, DETAIL_OFFERS, JSON_LD, LIST_OFFERS, negotiate
-from app.core.db import SessionDep
+from app.core.db import SessionDep, end_session
 from app.core.i18n import LanguageDep, in_language
 from app.core.kinds import Kind
 from app.repositories.paging import PageResult
@@ -38,8 +38,13 @@ class Reading:
     def accept(self) -> str | None:
         return self.request.headers.get("accept")
 
+    def answer(self, answer: Response) -> Response:
+        """`answer`, once the session's work is done: ended here, in the handler's thread."""
+        end_session(self.session)
+        return answer
 
-def reading(
+
+async def reading(
     request: Request, response: Response, session: SessionDep, language: LanguageDep
 ) -> Reading:
     return Reading(request, response, session, language)
@@ -53,6 +58,16 @@ def json_example(example: object) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {"application/json": {"example": example}}}}
 
 
+def json_answer(read: Reading, body: BaseModel) -> Response:
+    """`body` as the JSON bytes FastAPI would send for it, with the headers set on the
+    request's response. A returned model would be validated again against the route's
+    `response_model`, in a worker thread: the model was built here from typed data."""
+    answer = Response(body.__pydantic_serializer__.to_json(body, by_alias=True), 200)
+    answer.headers["content-type"] = "application/json"
+    answer.headers.raw.extend(read.response.headers.raw)
+    return answer
+
+
 def list_of(
     read: Reading,
     list_items: Callable[[Session, F], PageResult[Any]],
@@ -61,9 +76,24 @@ def list_of(
     *,
     name: str,
     include: Sequence[str] = (),
-) -> Page[S] | StreamingResponse:
+) -> Response:
     """One page of `list_items(session, filters)` as `Page[item]`, or every page as CSV
     (`name.csv`) when `format=csv` or `Accept` asks for it."""
+    listed = _page(read, list_items, filters, item, name=name, include=include)
+    return read.answer(
+        listed if isinstance(listed, StreamingResponse) else json_answer(read, listed)
+    )
+
+
+def _page(
+    read: Reading,
+    list_items: Callable[[Session, F], PageResult[Any]],
+    filters: F,
+    item: type[S],
+    *,
+    name: str,
+    include: Sequence[str],
+) -> Page[S] | StreamingResponse:
     requested = filters.format.value if filters.format is not None else None
     chosen = negotiate(read.accept, LIST_OFFERS, requested)
     if chosen is CSV:
@@ -90,19 +120,21 @@ def faceted_list_of(
     *,
     name: str,
     include: Sequence[str],
-) -> FacetedPage[S] | StreamingResponse:
+) -> Response:
     """`list_of`, each item with the links `include` names and, given `count_facets` (when
     `facets=` asks), the page with the counts per facet of every match; CSV has no facets."""
-    listed = list_of(read, list_items, filters, item, name=name, include=include)
+    listed = _page(read, list_items, filters, item, name=name, include=include)
     if isinstance(listed, StreamingResponse):
-        return listed
+        return read.answer(listed)
     facets = count_facets(read.session, filters, read.language) if count_facets else None
-    return FacetedPage[S](**dict(listed), facets=facets)
+    page = FacetedPage[item](**dict(listed), facets=facets)  # type: ignore[valid-type]
+    return read.answer(json_answer(read, page))
 
 
-def detail_of(read: Reading, kind: Kind | None, obj: Any, detail: type[S]) -> S | JSONResponse:
+def detail_of(read: Reading, kind: Kind | None, obj: Any, detail: type[S]) -> Response:
     """`obj` as `detail`, or as schema.org JSON-LD when `Accept` prefers it; `kind` None is
     a passage."""
     if negotiate(read.accept, DETAIL_OFFERS) is JSON_LD:
-        return json_ld_response(read.request, kind, obj, read.language)
-    return detail.model_validate(obj, context=in_language(read.language))
+        return read.answer(json_ld_response(read.request, kind, obj, read.language))
+    body = detail.model_validate(obj, context=in_language(read.language))
+    return read.answer(json_answer(read, body))
