@@ -23,12 +23,10 @@ from app.core.errors import problem_openapi, register_exception_handlers
 from app.core.logging import configure_logging
 from app.core.metrics import instrument
 from app.core.middleware import (
-    AccessLogMiddleware,
-    BodySizeLimitMiddleware,
+    EnvelopeMiddleware,
     HeadAsGetMiddleware,
-    JsonBodyMiddleware,
     RateLimitMiddleware,
-    SecurityHeadersMiddleware,
+    RequestBodyMiddleware,
     UnhandledErrorMiddleware,
     valid_request_id,
 )
@@ -99,15 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def add_middleware(app: FastAPI, settings: Settings, data_version: DataVersion) -> None:
     """The middleware stack, in the order a request passes it (see below)."""
-    # Added innermost first. A request passes the request id, access log, security headers
-    # and CORS layers (so every answer, a preflight or a 429 too, carries their headers), the
-    # rate limit, the HEAD-as-GET layer (so the cache inside it sees a GET), then the response
-    # cache (so kept responses still get the per-request headers), the body limit and the
-    # JSON-body check, and reaches the app; unhandled errors are caught innermost, so even a
-    # 500 carries the headers.
+    # Added innermost first. A request passes the request id and the envelope (security
+    # headers and access log) and CORS layers, so every answer, a preflight or a 429 too,
+    # carries their headers; then the rate limit, the HEAD-as-GET layer (so the cache inside
+    # it sees a GET), the response cache (so kept responses still get the per-request
+    # headers) and the request-body guard, and reaches the app; unhandled errors are caught
+    # innermost, so even a 500 carries the headers.
     app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(JsonBodyMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         ResponseCacheMiddleware, version=data_version, max_bytes=settings.response_cache_bytes
     )
@@ -124,8 +121,7 @@ def add_middleware(app: FastAPI, settings: Settings, data_version: DataVersion) 
         allow_headers=["*"],
         expose_headers=["ETag", "Link", "X-Request-ID", "Content-Language", "Retry-After"],
     )
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(EnvelopeMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
     )

@@ -158,9 +158,11 @@ class ResponseCacheMiddleware:
             return
         key, if_none_match, authenticated = self._read(scope)
         # Authenticated reads are tagged (a curator needs the ETag for If-Match) but never
-        # kept or served from what others were sent.
-        version = None if authenticated else await self._current_version()
-        if version is None or not self._keeps(key):
+        # kept or served from what others were sent; nor is what cannot be kept (the cache
+        # off, a key too long), and for those the version is not even read.
+        keeps = not authenticated and self._keeps(key)
+        version = await self._current_version() if keeps else None
+        if version is None:
             await self._render(scope, receive, send, key, None, if_none_match)
             return
         if await self._replay_kept(key, version, if_none_match, send):

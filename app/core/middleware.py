@@ -1,6 +1,6 @@
-"""Pure ASGI middleware: security headers, body size limit, JSON-only bodies, HEAD answered as
-GET, rate limit, access log and a last-resort handler that turns any unexpected exception
-into a logged 500 problem."""
+"""Pure ASGI middleware: the envelope (security headers and access log), the rate limit, HEAD
+answered as GET, the request-body guard (size limit, JSON only) and a last-resort handler that
+turns any unexpected exception into a logged 500 problem."""
 
 import logging
 import re
@@ -64,63 +64,6 @@ class HttpMiddleware:
         await self.app(scope, receive, send)
 
 
-class SecurityHeadersMiddleware(HttpMiddleware):
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message["headers"] = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS:
-                    if name not in present:
-                        headers.append((name, value))
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
-class BodySizeLimitMiddleware(HttpMiddleware):
-    """413 for a request body over `max_bytes`, declared or streamed, before routing: a path
-    that does not exist or never reads its body is refused all the same."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        super().__init__(app)
-        self.max_bytes = max_bytes
-
-    def _problem(self, path: str) -> Problem:
-        return Problem(
-            title="Content Too Large",
-            status=413,
-            detail=f"The request body is over {self.max_bytes} bytes.",
-            instance=path,
-        )
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope)
-        declared = headers.get("content-length")
-        if declared is not None:
-            # The server holds the body to its declared length.
-            if declared.isdigit() and int(declared) > self.max_bytes:
-                await send_problem(send, self._problem(scope["path"]))
-                return
-        elif "transfer-encoding" in headers:
-            # A body of unknown length (chunked): read it, up to the limit, before the app runs.
-            messages: list[Message] = []
-            received = 0
-            more_body = True
-            while more_body:
-                message = await receive()
-                messages.append(message)
-                if message["type"] != "http.request":
-                    break
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    await send_problem(send, self._problem(scope["path"]))
-                    return
-                more_body = message.get("more_body", False)
-            receive = _replay(messages, receive)
-        await self.app(scope, receive, send)
-
-
 # What a request body may be: JSON (a PATCH body is a JSON merge patch, RFC 7396, and may say
 # so), sent as it is. A body without Content-Type is read as JSON, as FastAPI reads it.
 BODY_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
@@ -175,24 +118,69 @@ def _media_type_problem(headers: Headers, path: str) -> Problem | None:
     return _unsupported(path, "Content-Type", reason)
 
 
-class JsonBodyMiddleware(HttpMiddleware):
-    """415 for a request body that is not plain JSON, before routing. FastAPI reads any body
-    as JSON text whatever its Content-Encoding, so a gzipped one failed as "not UTF-8", and
-    hands a form or plain-text body to validation as a string ("Input should be a valid
-    dictionary"); either way the client was told its data was wrong, not how it was sent."""
+class RequestBodyMiddleware(HttpMiddleware):
+    """Refuse, before routing, a request body the app would misread or should not read: 413
+    for one over `max_bytes`, declared or streamed (a path that does not exist or never reads
+    its body is refused all the same), and 415 for one that is not plain JSON. FastAPI reads
+    any body as JSON text whatever its Content-Encoding, so a gzipped one failed as "not
+    UTF-8", and hands a form or plain-text body to validation as a string ("Input should be
+    a valid dictionary"); either way the client was told its data was wrong, not how it was
+    sent. A request without a body passes untouched."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        super().__init__(app)
+        self.max_bytes = max_bytes
+
+    def _too_large(self, path: str) -> Problem:
+        return Problem(
+            title="Content Too Large",
+            status=413,
+            detail=f"The request body is over {self.max_bytes} bytes.",
+            instance=path,
+        )
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
-        if _has_body(headers):
-            problem = _encoding_problem(headers, scope["path"])
-            if problem is not None:
-                await send_problem(send, problem, {"Accept-Encoding": ", ".join(BODY_ENCODINGS)})
+        if not _has_body(headers):
+            await self.app(scope, receive, send)
+            return
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            # The server holds the body to its declared length.
+            await send_problem(send, self._too_large(scope["path"]))
+            return
+        if declared is None:
+            # A body of unknown length (chunked): read it, up to the limit, before the app runs.
+            read = await self._read_up_to_limit(receive)
+            if read is None:
+                await send_problem(send, self._too_large(scope["path"]))
                 return
-            problem = _media_type_problem(headers, scope["path"])
-            if problem is not None:
-                await send_problem(send, problem)
-                return
+            receive = _replay(read, receive)
+        problem = _encoding_problem(headers, scope["path"])
+        if problem is not None:
+            await send_problem(send, problem, {"Accept-Encoding": ", ".join(BODY_ENCODINGS)})
+            return
+        problem = _media_type_problem(headers, scope["path"])
+        if problem is not None:
+            await send_problem(send, problem)
+            return
         await self.app(scope, receive, send)
+
+    async def _read_up_to_limit(self, receive: Receive) -> list[Message] | None:
+        """The messages of a chunked body, or None once it is over the limit."""
+        messages: list[Message] = []
+        received = 0
+        more_body = True
+        while more_body:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                return None
+            more_body = message.get("more_body", False)
+        return messages
 
 
 class HeadAsGetMiddleware(HttpMiddleware):
@@ -260,37 +248,45 @@ class RateLimitMiddleware(HttpMiddleware):
         await send_problem(send, problem, {"Retry-After": str(retry_after)})
 
 
-class AccessLogMiddleware(HttpMiddleware):
-    """One log line per request: method, path, status and duration (the request id is added
-    to every record by the logging filter)."""
+class EnvelopeMiddleware(HttpMiddleware):
+    """What every answer gets, a preflight, a 429 or a 500 too: the security headers (unless
+    the app set its own), and one access log line per request with its method, path, status
+    and duration (the request id is added to every record by the logging filter)."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = time.perf_counter()
         status = 500
 
-        async def capture(message: Message) -> None:
+        async def enveloped(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = message["headers"] = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(item for item in SECURITY_HEADERS if item[0] not in present)
             await send(message)
 
         try:
-            await self.app(scope, receive, capture)
+            await self.app(scope, receive, enveloped)
         finally:
             if access_logger.isEnabledFor(logging.INFO):
-                access_logger.info(
-                    "%s %s %s",
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    extra={
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "query": scope.get("query_string", b"").decode("latin-1"),
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - start) * 1000, 3),
-                    },
-                )
+                _log_access(scope, status, time.perf_counter() - start)
+
+
+def _log_access(scope: Scope, status: int, seconds: float) -> None:
+    access_logger.info(
+        "%s %s %s",
+        scope["method"],
+        scope["path"],
+        status,
+        extra={
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope.get("query_string", b"").decode("latin-1"),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+        },
+    )
 
 
 class UnhandledErrorMiddleware(HttpMiddleware):
