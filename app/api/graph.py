@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.api.examples import GRAPH_EXAMPLE
 from app.api.render.graph import cytoscape, vis
 from app.api.render.negotiation import CYTOSCAPE, GRAPH_OFFERS, negotiate
-from app.api.render.shapes import ReadingDep, json_example
+from app.api.render.shapes import ReadingDep, json_answer, json_example
 from app.core.errors import problem_responses
 from app.repositories.graph import build_graph
 from app.schemas.graph import CytoscapeGraph, GraphFilter, VisGraph
@@ -23,12 +23,11 @@ router = APIRouter(prefix="/graph", tags=["graph"])
     "or both). `format=vis` (default) is vis-network's `{nodes, edges}` as "
     "`new vis.Network(el, data)` takes it; `format=cytoscape` is `{elements: {nodes, "
     "edges}}` for `cytoscape({elements})`. Node ids are `<kind>/<slug>`.",
+    response_model=VisGraph | CytoscapeGraph,
     responses={**json_example(GRAPH_EXAMPLE), **problem_responses(422)},
 )
-def get_graph(
-    read: ReadingDep, filters: Annotated[GraphFilter, Query()]
-) -> VisGraph | CytoscapeGraph:
+def get_graph(read: ReadingDep, filters: Annotated[GraphFilter, Query()]) -> Response:
     graph = build_graph(read.session, filters)
     if negotiate(None, GRAPH_OFFERS, filters.format.value) is CYTOSCAPE:
-        return cytoscape(graph, read.language)
-    return vis(graph, read.language)
+        return read.answer(json_answer(read, cytoscape(graph, read.language)))
+    return read.answer(json_answer(read, vis(graph, read.language)))
