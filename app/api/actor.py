@@ -4,7 +4,7 @@ from fastapi import Query, Response
 
 from app.api import writes
 from app.api.bodies import ActorPatch
-from app.api.deps import ActorDep, SlugPath, router_for
+from app.api.deps import SlugPath, entity_or_404, router_for
 from app.api.examples import JSON_LD_ACTOR
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -44,8 +44,9 @@ def list_actors(read: ReadingDep, filters: Annotated[ActorFilter, Query()]) -> R
     response_model=ActorDetail,
     responses={**json_ld_openapi(JSON_LD_ACTOR), **problem_responses(404, 422)},
 )
-def get_actor(read: ReadingDep, actor: ActorDep) -> ActorDetail | Response:
-    return detail_of(read, Kind.ACTORS, actor, ActorDetail)
+def get_actor(read: ReadingDep, slug: SlugPath) -> Response:
+    found = entity_or_404(read.session, Kind.ACTORS, slug)
+    return detail_of(read, Kind.ACTORS, found, ActorDetail)
 
 
 # --- Writes -------------------------------------------------------------------------------

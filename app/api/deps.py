@@ -1,23 +1,22 @@
-"""Path parameters and load-or-404 dependencies shared by the routers."""
+"""Path parameters, load-or-404 helpers and the repeated-parameter check shared by the
+routers."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import UnionType
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.analysis.text import SLUG_PATTERN
-from app.core.db import SessionDep
 from app.core.errors import InvalidParameter, NotFound
 from app.core.kinds import Kind
-from app.models import Actor, Event, Passage, Period, Region, Theme
-from app.repositories import actor, event, passage, period, region, theme
-
-M = TypeVar("M")
+from app.models import Passage
+from app.repositories import passage
+from app.services.curation import get_entity
 
 
 def router_for(kind: Kind) -> APIRouter:
@@ -37,30 +36,22 @@ SlugPath = Annotated[
 PassageIdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="Passage id.", examples=[6])]
 
 
-def valid_passage(passage_id: PassageIdPath, session: SessionDep) -> Passage:
+def passage_or_404(session: Session, passage_id: int) -> Passage:
+    """The passage as its detail shows it; a 404 problem when there is none."""
     found = passage.get_passage(session, passage_id)
     if found is None:
         raise NotFound(f"No passage has id {passage_id}.")
     return found
 
 
-def _by_slug(get: Callable[[Session, str], M | None], kind: Kind) -> Callable[[str, Session], M]:
-    def load(slug: SlugPath, session: SessionDep) -> M:
-        found = get(session, slug)
-        if found is None:
-            raise NotFound(f"No {kind.singular} has slug '{slug}'.")
-        return found
-
-    load.__name__ = f"valid_{kind.singular}"
-    return load
-
-
-PassageDep = Annotated[Passage, Depends(valid_passage)]
-EventDep = Annotated[Event, Depends(_by_slug(event.get_event, Kind.EVENTS))]
-ActorDep = Annotated[Actor, Depends(_by_slug(actor.get_actor, Kind.ACTORS))]
-PeriodDep = Annotated[Period, Depends(_by_slug(period.get_period, Kind.PERIODS))]
-RegionDep = Annotated[Region, Depends(_by_slug(region.get_region, Kind.REGIONS))]
-ThemeDep = Annotated[Theme, Depends(_by_slug(theme.get_theme, Kind.THEMES))]
+def entity_or_404(session: Session, kind: Kind, slug: str) -> Any:
+    """The entity of `kind` as its detail shows it; a 404 problem when there is none. Read in
+    the handler rather than in a dependency of its own, which FastAPI would run in a thread
+    of its own."""
+    found = get_entity(session, kind, slug)
+    if found is None:
+        raise NotFound(f"No {kind.singular} has slug '{slug}'.")
+    return found
 
 
 async def single_values(request: Request) -> None:

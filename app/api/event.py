@@ -4,7 +4,7 @@ from fastapi import Query, Response
 
 from app.api import writes
 from app.api.bodies import EventPatch
-from app.api.deps import EventDep, SlugPath, router_for
+from app.api.deps import SlugPath, entity_or_404, router_for
 from app.api.examples import JSON_LD_EVENT
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -52,8 +52,9 @@ def list_events(read: ReadingDep, filters: Annotated[EventFilter, Query()]) -> R
     response_model=EventDetail,
     responses={**json_ld_openapi(JSON_LD_EVENT), **problem_responses(404, 422)},
 )
-def get_event(read: ReadingDep, event: EventDep) -> EventDetail | Response:
-    return detail_of(read, Kind.EVENTS, event, EventDetail)
+def get_event(read: ReadingDep, slug: SlugPath) -> Response:
+    found = entity_or_404(read.session, Kind.EVENTS, slug)
+    return detail_of(read, Kind.EVENTS, found, EventDetail)
 
 
 # --- Writes -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse
 
 from app.api import writes
 from app.api.bodies import PassagePatch
-from app.api.deps import PassageDep, PassageIdPath
+from app.api.deps import PassageIdPath, passage_or_404
 from app.api.examples import JSON_LD_PASSAGE
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -55,8 +55,9 @@ def list_passages(read: ReadingDep, filters: Annotated[PassageFilter, Query()]) 
     response_model=PassageDetail,
     responses={**json_ld_openapi(JSON_LD_PASSAGE), **problem_responses(404, 422)},
 )
-def get_passage(read: ReadingDep, passage: PassageDep) -> PassageDetail | Response:
-    return detail_of(read, None, passage, PassageDetail)
+def get_passage(read: ReadingDep, passage_id: PassageIdPath) -> Response:
+    found = passage_or_404(read.session, passage_id)
+    return detail_of(read, None, found, PassageDetail)
 
 
 # --- Writes -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from fastapi import Query, Response
 
 from app.api import writes
 from app.api.bodies import PeriodPatch
-from app.api.deps import PeriodDep, SlugPath, router_for
+from app.api.deps import SlugPath, entity_or_404, router_for
 from app.api.examples import JSON_LD_PERIOD
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -42,8 +42,9 @@ def list_periods(read: ReadingDep, filters: Annotated[PeriodFilter, Query()]) ->
     response_model=PeriodDetail,
     responses={**json_ld_openapi(JSON_LD_PERIOD), **problem_responses(404, 422)},
 )
-def get_period(read: ReadingDep, period: PeriodDep) -> PeriodDetail | Response:
-    return detail_of(read, Kind.PERIODS, period, PeriodDetail)
+def get_period(read: ReadingDep, slug: SlugPath) -> Response:
+    found = entity_or_404(read.session, Kind.PERIODS, slug)
+    return detail_of(read, Kind.PERIODS, found, PeriodDetail)
 
 
 # --- Writes -------------------------------------------------------------------------------

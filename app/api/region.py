@@ -4,7 +4,7 @@ from fastapi import Query, Response
 
 from app.api import writes
 from app.api.bodies import RegionPatch
-from app.api.deps import RegionDep, SlugPath, router_for
+from app.api.deps import SlugPath, entity_or_404, router_for
 from app.api.examples import JSON_LD_REGION
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -41,8 +41,9 @@ def list_regions(read: ReadingDep, filters: Annotated[RegionFilter, Query()]) ->
     response_model=RegionDetail,
     responses={**json_ld_openapi(JSON_LD_REGION), **problem_responses(404, 422)},
 )
-def get_region(read: ReadingDep, region: RegionDep) -> RegionDetail | Response:
-    return detail_of(read, Kind.REGIONS, region, RegionDetail)
+def get_region(read: ReadingDep, slug: SlugPath) -> Response:
+    found = entity_or_404(read.session, Kind.REGIONS, slug)
+    return detail_of(read, Kind.REGIONS, found, RegionDetail)
 
 
 # --- Writes -------------------------------------------------------------------------------

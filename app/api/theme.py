@@ -4,7 +4,7 @@ from fastapi import Query, Response
 
 from app.api import writes
 from app.api.bodies import ThemePatch
-from app.api.deps import SlugPath, ThemeDep, router_for
+from app.api.deps import SlugPath, entity_or_404, router_for
 from app.api.examples import JSON_LD_THEME
 from app.api.preconditions import IfMatchDep
 from app.api.render.csv import csv_openapi
@@ -41,8 +41,9 @@ def list_themes(read: ReadingDep, filters: Annotated[ThemeFilter, Query()]) -> R
     response_model=ThemeDetail,
     responses={**json_ld_openapi(JSON_LD_THEME), **problem_responses(404, 422)},
 )
-def get_theme(read: ReadingDep, theme: ThemeDep) -> ThemeDetail | Response:
-    return detail_of(read, Kind.THEMES, theme, ThemeDetail)
+def get_theme(read: ReadingDep, slug: SlugPath) -> Response:
+    found = entity_or_404(read.session, Kind.THEMES, slug)
+    return detail_of(read, Kind.THEMES, found, ThemeDetail)
 
 
 # --- Writes -------------------------------------------------------------------------------
