@@ -265,10 +265,18 @@ def _nth_row(
 ) -> Row[Any] | None:
     """The sort key of the `n`-th row of the sorted table after `after`, or None when fewer
     are left."""
-    stmt = select(*sort.columns).select_from(sort.table)
-    if after is not None:
-        stmt = stmt.where(sort.after(after))
+    if after is None:
+        # A Core statement on the session's connection: no ORM machinery to go through.
+        return session.connection().execute(_nth_from_top(sort), {"skip": n - 1}).first()
+    stmt = select(*sort.columns).select_from(sort.table).where(sort.after(after))
     return session.execute(stmt.order_by(*sort.columns).offset(n - 1).limit(1)).first()
+
+
+@cache
+def _nth_from_top(sort: SortKey) -> Select[Any]:
+    """`_nth_row` from the top of the list, built once per order (`skip` is its parameter)."""
+    stmt = select(*sort.columns).select_from(sort.table).order_by(*sort.columns)
+    return stmt.offset(bindparam("skip")).limit(1)
 
 
 def _count(
@@ -440,7 +448,7 @@ def link_targets(session: Session, filters: Any, links: LinkTables) -> LinkTarge
         return LinkTargets([])
     params = {kind.value: wanted[kind] for kind in kinds}
     found: dict[Kind, dict[str, list[int]]] = {kind: {} for kind in kinds}
-    for position, slug, entity_id in session.execute(_resolution(kinds), params):
+    for position, slug, entity_id in session.connection().execute(_resolution(kinds), params):
         found[kinds[position]].setdefault(slug, []).append(entity_id)
     targets: list[tuple[Table, Select[int] | list[int]]] = []
     for kind in kinds:
