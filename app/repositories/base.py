@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Generic, TypeVar
 
@@ -91,6 +91,24 @@ class TwoWays:
 
     by_sets: Sequence[ColumnElement[bool]]
     by_probes: Sequence[ColumnElement[bool]]
+    # For membership in a link set: the rows of that set, which a count can walk (LinkSet).
+    link: "LinkSet | None" = None
+
+
+@dataclass(frozen=True)
+class LinkSet:
+    """The owners linked through `link` to any of `target_ids`: a set a count can be driven
+    from, walking the link table's (target, owner) index rather than the owners in order."""
+
+    owner_id: InstrumentedAttribute[int]
+    owner_column: ColumnElement[int]
+    target_column: ColumnElement[int]
+    target_ids: Sequence[int]
+
+    def size(self, session: Session, cap: int) -> int:
+        """How many links the set holds, counted up to `cap` (from the index alone)."""
+        rows = select(literal(1)).where(self.target_column.in_(self.target_ids)).limit(cap)
+        return session.scalar(select(func.count()).select_from(rows.subquery())) or 0
 
 
 # A condition of a list: a plain one reads alike in both plans.
@@ -110,6 +128,7 @@ class Filtered(Generic[M]):
 
     by_sets: Select[M]
     by_probes: Select[M]
+    where: Sequence[Condition] = ()
 
 
 def filtered(stmt: Select[M], where: Sequence[Condition]) -> Filtered[M]:
@@ -123,7 +142,7 @@ def filtered(stmt: Select[M], where: Sequence[Condition]) -> Filtered[M]:
         else:
             by_sets.append(condition)
             by_probes.append(condition)
-    return Filtered(by_sets=stmt.where(*by_sets), by_probes=stmt.where(*by_probes))
+    return Filtered(by_sets=stmt.where(*by_sets), by_probes=stmt.where(*by_probes), where=where)
 
 
 def paginate(
@@ -295,7 +314,9 @@ def _bounded_count(
     """Matches up to COUNT_LIMIT, row by row over the first `window` rows when given, from
     the sets when that walk ends short of COUNT_LIMIT with rows left."""
     found = None
-    if window is not None and not _plans_itself(session):
+    if not _plans_itself(session):
+        found = _count_from_links(session, query, COUNT_LIMIT + 1)
+    if found is None and window is not None and not _plans_itself(session):
         end = _nth_row(session, sort, None, window)
         walk = query.by_probes if end is None else query.by_probes.where(sort.up_to(end))
         found = _count(session, walk, COUNT_LIMIT + 1, walk=sort)
@@ -306,6 +327,39 @@ def _bounded_count(
     if found > COUNT_LIMIT:
         return COUNT_LIMIT, False
     return found, True
+
+
+# A link set holding more links than this is not walked for a count: a filter that dense
+# finds its matches as soon in the list's own order (the window).
+LINK_WALK_LIMIT = 50_000
+
+
+def _count_from_links(session: Session, query: Filtered[Any], cap: int) -> int | None:
+    """The matches of `query`, counted up to `cap` by walking its smallest link set (the
+    link table's index, each linked owner tested against the other conditions), or None
+    when it has no link filter. Finding `cap` matches costs what the set holds per match,
+    however large the corpus; walking the list in order instead costs what the whole list
+    holds per match, which is more by the share of the corpus the set holds."""
+    links = [(i, c.link) for i, c in enumerate(query.where) if isinstance(c, TwoWays) and c.link]
+    if not links:
+        return None
+    sizes = [(link.size(session, LINK_WALK_LIMIT), i, link) for i, link in links]
+    size, chosen, link = min(sizes, key=lambda entry: entry[0])
+    if size >= LINK_WALK_LIMIT:
+        return None
+    others: list[ColumnElement[bool]] = []
+    for i, condition in enumerate(query.where):
+        if i != chosen:
+            others += condition.by_probes if isinstance(condition, TwoWays) else [condition]
+    owners = (
+        select(link.owner_column)
+        .join(link.owner_id.class_, link.owner_id == link.owner_column)
+        .where(link.target_column.in_(link.target_ids), *others)
+    )
+    if len(link.target_ids) > 1:  # an owner may be linked to several of them
+        owners = owners.distinct()
+    owners = owners.limit(cap)
+    return session.scalar(select(func.count()).select_from(owners.subquery())) or 0
 
 
 def resolve_slugs(
@@ -335,7 +389,10 @@ def linked_to(
 ) -> TwoWays:
     """`owner_id` is linked through `link` to any of `target_ids`."""
     owner_col, target_col = (col for col in link.primary_key.columns)
-    return through(owner_id, owner_col, target_col.in_(target_ids))
+    ways = through(owner_id, owner_col, target_col.in_(target_ids))
+    if isinstance(target_ids, list):
+        ways = replace(ways, link=LinkSet(owner_id, owner_col, target_col, target_ids))
+    return ways
 
 
 def through(

@@ -76,13 +76,18 @@ def filters(draw: st.DrawFn, slugs: dict[str, list[str]]) -> dict[str, Any]:
     return params
 
 
-@pytest.mark.parametrize("window", [1, 3])
+# A link walk limit of 1 counts every total along the list; the default, by the smallest
+# link set of a filter that has one.
+@pytest.mark.parametrize(("window", "link_walk"), [(1, 1), (3, 1), (1, base.LINK_WALK_LIMIT)])
 def test_every_plan_walks_the_same_pages(
     uncached: TestClient,
     slugs: dict[str, list[str]],
     window: int,
+    link_walk: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(base, "LINK_WALK_LIMIT", link_walk)
+
     @SETTINGS
     @given(params=filters(slugs), limit=st.sampled_from([1, 2, 5]))
     def check(params: dict[str, Any], limit: int) -> None:
