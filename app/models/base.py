@@ -132,7 +132,8 @@ class EntityMixin(TimestampMixin):
     description_en: Mapped[str | None] = mapped_column(Text, default=None)
     aliases: Mapped[list[str]] = mapped_column(default=list)
     note: Mapped[str | None] = mapped_column(Text, default=None)
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Matched by queries, never shown: left out of the rows loaded into objects.
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
 
 
 def search_text_for(obj: Any, fields: tuple[str, ...]) -> str:

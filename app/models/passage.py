@@ -46,7 +46,8 @@ class Passage(TimestampMixin, Base):
     start_year: Mapped[int | None] = mapped_column(default=None)
     end_year: Mapped[int | None] = mapped_column(default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Matched by queries, never shown: left out of the rows loaded into objects.
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
 
     events: Mapped[list["Event"]] = link(passage_events, "passages", "Event.slug")
     actors: Mapped[list["Actor"]] = link(passage_actors, "passages", "Actor.slug")
