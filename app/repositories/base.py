@@ -37,6 +37,7 @@ from app.repositories.paging import (
     CursorValue,
     PageRequest,
     PageResult,
+    counted,
     decode_cursor,
     encode_cursor,
 )
@@ -192,7 +193,7 @@ def _paginate_small(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor(sort.values_of(rows[-1]))
-    return PageResult(items=rows, total=total or 0, next_cursor=next_cursor)
+    return PageResult(items=rows, next_cursor=next_cursor, count=counted(total or 0))
 
 
 # How many rows, in list order, a page is looked for row by row before the filter's sets are
@@ -224,26 +225,28 @@ def _paginate_growing(
     if len(rows) > limit:
         next_cursor = encode_cursor(sort.values_of(rows[limit - 1]))
     if after is None and next_cursor is None:
-        return PageResult(items=rows, total=len(rows), next_cursor=None)
-    if exact_total:
-        total, exact = _count(session, query.by_sets), True
-    elif probed and next_cursor is not None:
-        # limit + 1 matches among the rows walked: walk about twice as far, from the top,
-        # as should hold COUNT_LIMIT of them; fall back on the sets if that falls short.
-        walked = session.scalar(
-            select(func.count())
-            .select_from(sort.table)
-            .where(*([sort.after(after)] if after is not None else []))
-            .where(sort.up_to(sort.values_of(rows[limit])))
-        )
-        window = 2 * COUNT_LIMIT * (walked or 1) // (limit + 1) + 1
-        total, exact = _bounded_count(session, query, sort, window)
-    else:
+        return PageResult(items=rows, next_cursor=None, count=counted(len(rows)))
+
+    def count() -> tuple[int, bool]:
+        if exact_total:
+            return _count(session, query.by_sets), True
+        if probed and next_cursor is not None:
+            # limit + 1 matches among the rows walked: walk about twice as far, from the
+            # top, as should hold COUNT_LIMIT of them; fall back on the sets if that falls
+            # short.
+            walked = session.scalar(
+                select(func.count())
+                .select_from(sort.table)
+                .where(*([sort.after(after)] if after is not None else []))
+                .where(sort.up_to(sort.values_of(rows[limit])))
+            )
+            window = 2 * COUNT_LIMIT * (walked or 1) // (limit + 1) + 1
+            return _bounded_count(session, query, sort, window)
         # A last page found by walking tells nothing of how dense the matches are: walk one
         # window from the top. A page the sets had to answer is a rare filter: count those.
-        first = PAGE_WINDOW if probed else None
-        total, exact = _bounded_count(session, query, sort, first)
-    return PageResult(items=rows[:limit], total=total, next_cursor=next_cursor, total_exact=exact)
+        return _bounded_count(session, query, sort, PAGE_WINDOW if probed else None)
+
+    return PageResult(items=rows[:limit], next_cursor=next_cursor, count=count)
 
 
 def first_rows(

@@ -4,8 +4,9 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Generic, Protocol, TypeVar
 
 from app.core.errors import BadCursor
@@ -50,12 +51,32 @@ def _coerce(value: object, kind: type) -> CursorValue:
     raise TypeError(f"expected {kind.__name__}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class PageResult(Generic[M]):
+    """One page of a list and how it is counted: `count` gives (total, whether exact) and is
+    run the first time `total` or `total_exact` is read, on the session that read the page,
+    so a reader that shows no total (a CSV export, page after page) never pays for one."""
+
     items: list[M]
-    total: int
     next_cursor: str | None
-    total_exact: bool = True
+    count: Callable[[], tuple[int, bool]]
+
+    @cached_property
+    def _counted(self) -> tuple[int, bool]:
+        return self.count()
+
+    @property
+    def total(self) -> int:
+        return self._counted[0]
+
+    @property
+    def total_exact(self) -> bool:
+        return self._counted[1]
+
+
+def counted(total: int, exact: bool = True) -> Callable[[], tuple[int, bool]]:
+    """The `count` of a page whose total is already known."""
+    return lambda: (total, exact)
 
 
 class PageRequest(Protocol):
