@@ -1,5 +1,6 @@
 """Every model, imported here so that Alembic sees one complete metadata."""
 
+from app.models import aggregates as _aggregates  # noqa: F401  (the link aggregates' tables)
 from app.models.actor import Actor, ActorKind
 from app.models.api_key import ApiKey, Scope
 from app.models.audit import AuditEntry

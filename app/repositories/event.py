@@ -17,7 +17,12 @@ from app.repositories.base import (
     overlaps,
     paginate,
 )
-from app.repositories.facets import facet_counts, owner_ids
+from app.repositories.facets import (
+    aggregated_facet_counts,
+    facet_counts,
+    owner_ids,
+    unfiltered,
+)
 from app.repositories.paging import PageResult
 from app.schemas.base import LinkFilter
 from app.schemas.event import EventFilter
@@ -70,7 +75,12 @@ def get_event(session: Session, slug: str) -> Event | None:
 
 
 def event_facets(session: Session, filters: EventFilter, language: str) -> Facets:
-    """Counts per theme, era, region, actor and decade over every matching event."""
+    """Counts per theme, era, region, actor and decade over every matching event: from the
+    link aggregates when no filter narrows the list."""
+    if unfiltered(filters):
+        return aggregated_facet_counts(
+            session, filters.facets, source=Event.__tablename__, language=language
+        )
     owners = owner_ids(filtered_events(session, filters), Event.id)
     return facet_counts(
         session,

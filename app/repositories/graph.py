@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.kinds import EVENT_LINKS
+from app.core.kinds import EVENT_LINKS, Kind
 from app.models import Event, Passage
+from app.models.aggregates import LinkEdge, LinkNode
 from app.registry import REGISTRY
 from app.repositories import event as events_repo
 from app.repositories import passage as passages_repo
 from app.repositories.base import LinkTables
+from app.repositories.facets import unfiltered
 from app.schemas.base import LinkFilter
 from app.schemas.graph import GraphFilter, GraphSource
 from app.schemas.passage import PassageFilter
@@ -45,6 +47,37 @@ def _links(session: Session, owners: Any, links: LinkTables) -> dict[int, set[tu
 
 
 def build_graph(session: Session, filters: GraphFilter) -> Graph:
+    """The graph of the documents `filters` selects: read from the link aggregates when
+    they select every document of the chosen sources, counted from the links otherwise."""
+    if not unfiltered(filters):
+        return counted_graph(session, filters)
+    return _aggregated_graph(session, [source.value for source in filters.source or GraphSource])
+
+
+def _aggregated_graph(session: Session, sources: list[str]) -> Graph:
+    """Every document of `sources`: node weights and edges summed over them."""
+    weights: Counter[tuple[str, int]] = Counter()
+    nodes = select(LinkNode.kind, LinkNode.entity_id, LinkNode.documents).where(
+        LinkNode.source.in_(sources), LinkNode.documents > 0
+    )
+    for kind, entity_id, documents in session.execute(nodes):
+        weights[(Kind(kind), entity_id)] += documents
+    edges: Counter[tuple[tuple[str, int], tuple[str, int]]] = Counter()
+    pairs = select(
+        LinkEdge.left_kind,
+        LinkEdge.left_id,
+        LinkEdge.right_kind,
+        LinkEdge.right_id,
+        LinkEdge.documents,
+    ).where(LinkEdge.source.in_(sources), LinkEdge.documents > 0)
+    for left_kind, left_id, right_kind, right_id, documents in session.execute(pairs):
+        edges[((Kind(left_kind), left_id), (Kind(right_kind), right_id))] += documents
+    return Graph(_entities(session, weights), weights, edges)
+
+
+def counted_graph(session: Session, filters: GraphFilter) -> Graph:
+    """The graph counted from every link of every matching document (what the aggregates
+    hold for the unfiltered graph)."""
     sources = set(filters.source) or set(GraphSource)
     documents: list[set[tuple[str, int]]] = []
     if GraphSource.PASSAGES in sources:

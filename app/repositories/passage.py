@@ -25,7 +25,12 @@ from app.repositories.base import (
     overlaps,
     paginate,
 )
-from app.repositories.facets import facet_counts, owner_ids
+from app.repositories.facets import (
+    aggregated_facet_counts,
+    facet_counts,
+    owner_ids,
+    unfiltered,
+)
 from app.repositories.paging import PageResult
 from app.schemas.facets import Facets
 from app.schemas.passage import CountMode, PassageFilter
@@ -105,7 +110,12 @@ def get_passage(session: Session, passage_id: int) -> Passage | None:
 
 
 def passage_facets(session: Session, filters: PassageFilter, language: str) -> Facets:
-    """Counts per theme, era, region, actor and decade over every matching passage."""
+    """Counts per theme, era, region, actor and decade over every matching passage: from the
+    link aggregates when no filter narrows the list."""
+    if unfiltered(filters):
+        return aggregated_facet_counts(
+            session, filters.facets, source=Passage.__tablename__, language=language
+        )
     owners = owner_ids(filtered_passages(session, filters).by_sets, Passage.id)
     return facet_counts(
         session,
