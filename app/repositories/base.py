@@ -29,8 +29,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.analysis.text import fold
 from app.core.errors import BadQuery
-from app.core.kinds import HIERARCHICAL, Kind
+from app.core.kinds import EVENT_LINKS, HIERARCHICAL, Kind
 from app.models import Period, Region
+from app.models.aggregates import LinkNode
 from app.models.base import EntityMixin
 from app.registry import REGISTRY
 from app.repositories.paging import (
@@ -105,9 +106,19 @@ class LinkSet:
     owner_column: ColumnElement[int]
     target_column: ColumnElement[int]
     target_ids: Sequence[int]
+    kind: Kind | None = None
 
     def size(self, session: Session, cap: int) -> int:
-        """How many links the set holds, counted up to `cap` (from the index alone)."""
+        """How many links the set holds: read from the link aggregates (documents per
+        entity) for the kinds they keep, else counted from the index, up to `cap`."""
+        if self.kind in EVENT_LINKS:
+            source = self.owner_id.class_.__tablename__
+            held = select(func.sum(LinkNode.documents)).where(
+                LinkNode.source == source,
+                LinkNode.kind == self.kind,
+                LinkNode.entity_id.in_(self.target_ids),
+            )
+            return min(session.scalar(held) or 0, cap)
         rows = select(literal(1)).where(self.target_column.in_(self.target_ids)).limit(cap)
         return session.scalar(select(func.count()).select_from(rows.subquery())) or 0
 
@@ -388,13 +399,16 @@ def with_descendants(model: type[Period] | type[Region], ids: Sequence[int]) -> 
 
 
 def linked_to(
-    owner_id: InstrumentedAttribute[int], link: Table, target_ids: Select[int] | list[int]
+    owner_id: InstrumentedAttribute[int],
+    link: Table,
+    target_ids: Select[int] | list[int],
+    kind: Kind | None = None,
 ) -> TwoWays:
-    """`owner_id` is linked through `link` to any of `target_ids`."""
+    """`owner_id` is linked through `link` to any of `target_ids` (entities of `kind`)."""
     owner_col, target_col = (col for col in link.primary_key.columns)
     ways = through(owner_id, owner_col, target_col.in_(target_ids))
     if isinstance(target_ids, list):
-        ways = replace(ways, link=LinkSet(owner_id, owner_col, target_col, target_ids))
+        ways = replace(ways, link=LinkSet(owner_id, owner_col, target_col, target_ids, kind))
     return ways
 
 
@@ -462,13 +476,13 @@ class LinkTables:
 
 @dataclass(frozen=True)
 class LinkTargets:
-    """The resolved era, theme, actor and region filters: (link table, target ids) pairs."""
+    """The resolved link filters: (kind, link table, target ids) for each."""
 
-    targets: list[tuple[Table, Select[int] | list[int]]]
+    targets: list[tuple[Kind, Table, list[int]]]
 
     def conditions(self, owner_id: InstrumentedAttribute[int]) -> list[Condition]:
         """OR within one filter, AND across them."""
-        return [linked_to(owner_id, link, ids) for link, ids in self.targets]
+        return [linked_to(owner_id, link, ids, kind) for kind, link, ids in self.targets]
 
 
 FILTER_ORDER = (Kind.PERIODS, Kind.THEMES, Kind.ACTORS, Kind.REGIONS)
@@ -510,7 +524,7 @@ def link_targets(session: Session, filters: Any, links: LinkTables) -> LinkTarge
     found: dict[Kind, dict[str, list[int]]] = {kind: {} for kind in kinds}
     for position, slug, entity_id in session.connection().execute(_resolution(kinds), params):
         found[kinds[position]].setdefault(slug, []).append(entity_id)
-    targets: list[tuple[Table, Select[int] | list[int]]] = []
+    targets: list[tuple[Kind, Table, list[int]]] = []
     for kind in kinds:
         missing = [slug for slug in wanted[kind] if slug not in found[kind]]
         if missing:
@@ -518,7 +532,7 @@ def link_targets(session: Session, filters: Any, links: LinkTables) -> LinkTarge
             name = REGISTRY[kind].model.__name__.lower()
             raise BadQuery(kind.facts.filter, f"unknown {name} {listed}")
         ids = list(dict.fromkeys(i for slug in wanted[kind] for i in found[kind][slug]))
-        targets.append((getattr(links, kind), ids))
+        targets.append((kind, getattr(links, kind), ids))
     return LinkTargets(targets)
 
 
