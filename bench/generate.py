@@ -1,6 +1,7 @@
 """Build a benchmark database of N passages: the real seed plus N-15 synthetic ones.
 
     .venv/bin/python -m bench.generate 100000 [PATH_OR_URL]
+    .venv/bin/python -m bench.generate 100000 FILE.txt --import-text   # lines to import
 
 Steps, all deterministic for a given N (seeded RNG):
 
@@ -24,6 +25,7 @@ import os
 import random
 import re
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -44,6 +46,7 @@ from app.core.db import create_db_engine, is_sqlite
 from app.corpus.bulk import PassageRow, bulk_insert_passages, sqlite_bulk_load
 from app.corpus.seed import Seed, load_seed, read_seed
 from app.models import Actor, Event, Period, Region, Theme
+from app.models.aggregates import paused_aggregates
 
 # Bump when the generated data changes in a way `data_key` cannot see.
 GENERATOR_VERSION = 1
@@ -368,7 +371,10 @@ def build_database(url: str, passages: int, *, batch_size: int = 5000) -> BuildR
                 )
                 load_started, cpu_started = time.perf_counter(), time.process_time()
                 timed_rows = generating.time(rows, batch_size)
-                bulk_insert_passages(connection, timed_rows, batch_size=batch_size)
+                # The link aggregates' triggers paused for the load and recounted once at
+                # its end (inside the timed part: the rate includes the recount).
+                with paused_aggregates(connection):
+                    bulk_insert_passages(connection, timed_rows, batch_size=batch_size)
                 seconds_synthetic = time.perf_counter() - load_started - generating.seconds
                 cpu_synthetic = time.process_time() - cpu_started - generating.cpu_seconds
                 links = {
@@ -440,6 +446,34 @@ def build_sqlite(path: Path, passages: int) -> BuildReport:
     return report
 
 
+def write_import_text(path: Path, lines: int) -> Path:
+    """A plain-text file for `python -m app import`: `lines` synthetic passages, one a line.
+
+    The text comes from the generator above, with its own seed, so that the lines are not the
+    benchmark databases' passages; the entities it names are the seed's, which the importer's
+    auto-linking finds. The seed is loaded into a scratch SQLite file only for the ids the
+    generator draws with.
+    """
+    seed = read_seed(Settings().seed_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{Path(scratch) / 'seed.db'}"
+        _migrate(url)
+        engine = create_db_engine(Settings(database_url=url, statement_timeout_ms=0))
+        try:
+            with engine.connect() as connection, connection.begin():
+                with Session(bind=connection) as session:
+                    load_seed(session, seed)
+                corpus = Corpus(seed, connection)
+        finally:
+            engine.dispose()
+    rows = synthetic_rows(corpus, lines, random.Random(RNG_SEED + 1), first_position=1)
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(row.text + "\n")
+    return path
+
+
 def data_key() -> str:
     """Changes whenever the data built would: the generator, the bulk path, the seed, the
     migrations' head."""
@@ -486,7 +520,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs="?",
         help="SQLite file or a database URL (default bench/.data/anales-N.db)",
     )
+    parser.add_argument(
+        "--import-text",
+        action="store_true",
+        help="write N synthetic passages, one a line, to the target text file instead",
+    )
     args = parser.parse_args(argv)
+    if args.import_text:
+        if not args.target:
+            parser.error("--import-text needs a target file")
+        write_import_text(Path(args.target), args.passages)
+        print(f"bench.generate: {args.target}: {args.passages:,} lines")
+        return 0
     target: str = args.target or str(Path(__file__).parent / ".data" / f"anales-{args.passages}.db")
     if "://" in target:
         report = build_database(target, args.passages)

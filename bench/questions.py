@@ -93,6 +93,18 @@ select
    from (select * from events order by start_date, end_date, id) x) as events
 """
 
+# A novel search word: passages whose text holds it, counted like (a). FTS5 matches whole
+# tokens, Anales' `q=` substrings of the folded text; bench/novel.py only draws words that no
+# other token contains, for which the two are the same set.
+WORD_SQL = f"""
+with matching as not materialized (
+  select {PASSAGE_COLUMNS} from passages p
+  where p.id in (select rowid from passages_fts where passages_fts match '"' || :word || '"')
+)
+select m.*, (select count(*) from (select 1 from matching limit {COUNT_LIMIT + 1})) as total
+from matching m order by m.position, m.id limit 21
+"""
+
 SEARCH_WORDS = "seguridad colectiva"
 # A name no passage holds (Andréi Zhdánov is not in the corpus): a search that finds nothing
 # must not cost a scan of every passage.
@@ -107,6 +119,9 @@ class Question:
     datasette: str  # path under the database, e.g. "/anales-15.json?sql=..."
     compare_ids: bool = False  # Anales and Datasette must return the same passage ids
     conditional: bool = False  # revalidation with If-None-Match (Anales only)
+    # A stream of novel questions: `anales` and `datasette` are templates whose `{name}`
+    # fields bench/novel.lua (under load) and bench/novel.py (the checked sample) fill in.
+    novel: bool = False
 
 
 def _sql(sql: str, **params: str) -> str:
@@ -164,5 +179,42 @@ def questions(database: str) -> list[Question]:
             theme_years.anales,
             theme_years.datasette,
             conditional=True,
+        ),
+    ]
+
+
+def _fields(**names: str) -> str:
+    """`&name={field}…`, left unencoded for the templates' fields."""
+    return "".join(f"&{name}={{{field}}}" for name, field in names.items())
+
+
+def novel_questions(database: str) -> list[Question]:
+    """The three streams of novel questions, as URL templates over the fields `theme`,
+    `from`, `to`, `era`, `region` and `word` (drawn per request, URL-safe)."""
+    db = f"/{database}.json"
+    return [
+        Question(
+            "n1",
+            "(n1) novel theme + from/to",
+            "/api/v1/passages?theme={theme}&from={from}&to={to}",
+            db + _sql(THEME_YEARS_SQL) + _fields(theme="theme", year_from="from", year_to="to"),
+            compare_ids=True,
+            novel=True,
+        ),
+        Question(
+            "n2",
+            "(n2) novel era + region",
+            "/api/v1/passages?era={era}&region={region}",
+            db + _sql(ERA_REGION_SQL) + _fields(era="era", region="region"),
+            compare_ids=True,
+            novel=True,
+        ),
+        Question(
+            "n3",
+            "(n3) novel search word",
+            "/api/v1/passages?q={word}",
+            db + _sql(WORD_SQL) + _fields(word="word"),
+            compare_ids=True,
+            novel=True,
         ),
     ]

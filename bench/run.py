@@ -2,7 +2,10 @@
 
 For each size N (BENCH_SIZES, default 15,100000,1000000) it builds (or reuses) a database of N
 passages, then serves it, one server at a time, with Anales (response cache on, as deployed,
-then off) and with Datasette, and loads each question with wrk. See bench/README.md.
+then off), with Datasette and with the floor (bench/floor.py: Anales' own SQL in a bare
+route), and loads each fixed question and each stream of novel ones (bench/novel.lua) with
+wrk; then times `python -m app import` and, with BENCH_PG_URL, runs the mix on PostgreSQL.
+See bench/README.md.
 
 Environment:
   BENCH_SIZES=15,100000,1000000   passages per database
@@ -13,6 +16,8 @@ Environment:
   BENCH_MAX_RSS_MB=6144           abort a run whose server grows past this
   BENCH_DATASETTE_IMMUTABLE=0     1 opens the file in Datasette with --immutable
   BENCH_NO_CACHE=1                0 skips the Anales runs with the response cache off
+  BENCH_IMPORT_LINES=100000       lines `python -m app import` is timed on (0 skips it)
+  BENCH_PG_SIZES=15,100000        passages per PostgreSQL database (with BENCH_PG_URL)
 """
 
 import json
@@ -41,7 +46,10 @@ from sqlalchemy.engine import URL, make_url
 
 from app.schemas.base import COUNT_LIMIT
 from bench.generate import BuildReport, cached_report, data_key
-from bench.questions import Question, questions
+from bench.importing import import_rates, import_table
+from bench.novel import SEED as NOVEL_SEED
+from bench.novel import Pools, fill, read_pools, sample, write_data
+from bench.questions import Question, novel_questions, questions
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -50,9 +58,9 @@ RESULTS_DIR = BENCH_DIR / "results"
 APP_BIN = Path(sys.executable).parent
 DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
 LUA = BENCH_DIR / "report.lua"
+NOVEL_LUA = BENCH_DIR / "novel.lua"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "anales_bench"
-PG_SIZES = (15, 100_000)
 # Anales and Datasette get the same limit on one query; Datasette's default is 1 s.
 STATEMENT_TIMEOUT_MS = 10_000
 DATASETTE_SETTINGS = {
@@ -71,6 +79,10 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, "").strip() or default)
 
 
+def sizes_list(value: str) -> tuple[int, ...]:
+    return tuple(int(s.replace("_", "")) for s in value.split(",") if s.strip())
+
+
 @dataclass(frozen=True)
 class Options:
     sizes: tuple[int, ...]
@@ -82,13 +94,15 @@ class Options:
     pg_url: str | None
     immutable: bool
     no_cache: bool
+    import_lines: int
+    pg_sizes: tuple[int, ...]
 
     @classmethod
     def from_env(cls) -> "Options":
         sizes = os.environ.get("BENCH_SIZES", "15,100000,1000000")
         pg = os.environ.get("BENCH_PG_URL", "").strip()
         return cls(
-            sizes=tuple(int(s.replace("_", "")) for s in sizes.split(",") if s.strip()),
+            sizes=sizes_list(sizes),
             duration=env_int("BENCH_DURATION", 10),
             connections=env_int("BENCH_CONNECTIONS", 32),
             threads=env_int("BENCH_THREADS", 2),
@@ -97,6 +111,8 @@ class Options:
             pg_url=(DEFAULT_PG_URL if pg in ("1", "default") else pg) or None,
             immutable=os.environ.get("BENCH_DATASETTE_IMMUTABLE", "0") == "1",
             no_cache=os.environ.get("BENCH_NO_CACHE", "1") != "0",
+            import_lines=env_int("BENCH_IMPORT_LINES", 100_000),
+            pg_sizes=sizes_list(os.environ.get("BENCH_PG_SIZES", "15,100000")),
         )
 
 
@@ -312,6 +328,28 @@ def ceiling_server() -> Server:
     return Server("ceiling", cmd, port=port, health="/healthz")
 
 
+def floor_server(path: Path, statements: Path) -> Server:
+    port = free_port()
+    cmd = [str(APP_BIN / "uvicorn"), "bench.floor:app", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--workers", "1", "--no-access-log"]
+    env = {"FLOOR_DATABASE": str(path), "FLOOR_STATEMENTS": str(statements)}
+    return Server("floor", cmd, port=port, health="/healthz", env=env)
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The processes answering requests: uvicorn itself with one worker, else its workers
+    (multiprocessing's resource tracker, if any, left out)."""
+    tree = process_tree(server.pid)
+    if len(tree) == 1:
+        return tree
+    workers = []
+    for pid in tree[1:]:
+        with suppress(OSError):
+            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                workers.append(pid)
+    return workers
+
+
 # --- tools -------------------------------------------------------------------------------
 
 
@@ -408,13 +446,21 @@ _BENCH_LINE = re.compile(r"^BENCH (.*)$", re.MULTILINE)
 
 
 def run_wrk(
-    server: Server, path: str, options: Options, headers: dict[str, str] | None = None
+    server: Server,
+    path: str,
+    options: Options,
+    headers: dict[str, str] | None = None,
+    *,
+    script: Path = LUA,
+    script_args: Sequence[str] = (),
 ) -> Measure:
     cmd = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{options.duration}s"]
-    cmd += [f"--timeout={options.timeout}s", "-s", str(LUA)]
+    cmd += [f"--timeout={options.timeout}s", "-s", str(script)]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     cmd.append(server.base + path)
+    if script_args:
+        cmd += ["--", *script_args]
     tree = process_tree(server.pid)
     cpu_before = cpu_ticks(tree)
     wrk = subprocess.Popen(
@@ -471,6 +517,17 @@ class ServerRun:
     replies: dict[str, Reply] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     peak_rss_kb: int = 0
+    samples: dict[str, list[Reply]] = field(default_factory=dict)  # novel questions' checks
+    workers_rss_kb: list[tuple[int, int]] = field(default_factory=list)  # VmHWM before, after
+
+
+@dataclass(frozen=True)
+class NovelSet:
+    """The novel streams of one database: their pools and bench/novel.lua's data file."""
+
+    pools: Pools
+    data: Path
+    streams: list[Question]
 
 
 @dataclass
@@ -484,30 +541,75 @@ class SizeResult:
     notes: list[str] = field(default_factory=list)
     ceiling: Measure = field(default_factory=Measure)
     load: tuple[str, str] = ("", "")  # load average before and after
+    novel: NovelSet | None = None
+
+
+def run_novel(
+    server: Server, run: ServerRun, q: Question, options: Options, *, side: str, ns: NovelSet
+) -> None:
+    """A stream of novel questions: the checked sample asked one at a time (its median
+    latency is the *alone* figure), then wrk drawing new ones for the run."""
+    template = q.anales if side == "anales" else q.datasette
+    replies, times = [], []
+    for values in sample(ns.pools):
+        started = time.perf_counter()
+        replies.append(fetch(server.base + fill(template, values)))
+        times.append((time.perf_counter() - started) * 1000)
+    run.samples[q.key] = replies
+    bad = [r for r in replies if r.status != 200]
+    if bad:
+        run.measures[q.key] = Measure(failed=f"failed: HTTP {bad[0].status}")
+        run.notes.append(f"{q.label}: HTTP {bad[0].status}: {bad[0].body[:300]!r}")
+        return
+    log(f"  {run.label}: {q.label}")
+    args = [str(ns.data), q.key, side, str(NOVEL_SEED)]
+    first = fill(template, sample(ns.pools, 1)[0])  # wrk's URL; novel.lua replaces each path
+    measure = run_wrk(server, first, options, script=NOVEL_LUA, script_args=args)
+    measure.single_ms = statistics.median(times)
+    run.measures[q.key] = measure
+
+
+def _conditional_headers(server: Server, path: str, first: Reply) -> dict[str, str] | str:
+    """The If-None-Match headers that revalidate `first`, or why there are none."""
+    etag = first.headers.get("ETag") or first.headers.get("etag")
+    if first.status != 200 or not etag:
+        return "n/a (no ETag)"
+    headers = {"If-None-Match": etag}
+    check = fetch(server.base + path, headers)
+    return headers if check.status == 304 else f"n/a ({check.status}, not 304)"
 
 
 def run_questions(
-    server: Server, label: str, mix: list[Question], options: Options, *, side: str
+    server: Server,
+    label: str,
+    mix: list[Question],
+    options: Options,
+    *,
+    side: str,
+    ns: NovelSet | None = None,
 ) -> ServerRun:
+    """Each question asked once (it must answer), then loaded; `side` is "anales",
+    "datasette" or "floor" (which answers each fixed question at `/<key>`, revalidation
+    included, and has no novel streams)."""
     run = ServerRun(label)
     for q in mix:
-        path = q.anales if side == "anales" else q.datasette
+        if q.novel:
+            if ns is not None and side != "floor":
+                run_novel(server, run, q, options, side=side, ns=ns)
+            continue
         if q.conditional and side == "datasette":
             continue  # Datasette has no ETags: its row reuses plain (a)
+        path = {"anales": q.anales, "datasette": q.datasette}.get(side, f"/{q.key}")
         first = fetch(server.base + path)
         run.replies[q.key] = first
         headers = None
-        if q.conditional:
-            etag = first.headers.get("ETag") or first.headers.get("etag")
-            if first.status != 200 or not etag:
-                run.measures[q.key] = Measure(failed="n/a (no ETag)")
+        if q.conditional and side == "anales":
+            found = _conditional_headers(server, path, first)
+            if isinstance(found, str):
+                run.measures[q.key] = Measure(failed=found)
                 continue
-            headers = {"If-None-Match": etag}
-            check = fetch(server.base + path, headers)
-            if check.status != 304:
-                run.measures[q.key] = Measure(failed=f"n/a ({check.status}, not 304)")
-                continue
-        elif first.status != 200:
+            headers = found
+        elif first.status not in ((200, 304) if side == "floor" else (200,)):
             run.measures[q.key] = Measure(failed=f"failed: HTTP {first.status}")
             run.notes.append(f"{q.label}: HTTP {first.status}: {first.body[:300]!r}")
             continue
@@ -582,6 +684,49 @@ def compare(result: SizeResult, mix: list[Question]) -> None:
             result.warnings.append(f"WARNING {q.label}: could not compare answers: {exc!r}")
 
 
+def compare_novel(result: SizeResult) -> None:
+    """The novel streams' checked samples: every Anales run against Datasette, question by
+    question, same passage ids and total, or a WARNING naming the first that differs."""
+    theirs, ns = result.runs.get("datasette"), result.novel
+    if theirs is None or ns is None:
+        return
+    asked = sample(ns.pools)
+    for key, ours in result.runs.items():
+        if key not in ("anales", "anales_nocache"):
+            continue
+        for q in ns.streams:
+            pairs = list(
+                zip(ours.samples.get(q.key, []), theirs.samples.get(q.key, []), strict=False)
+            )
+            if not pairs:
+                continue
+            differ, empty = [], 0
+            for i, (a, d) in enumerate(pairs):
+                try:
+                    a_ids, a_total = _ids(a, "anales")
+                    d_ids, d_total = _ids(d, "datasette")
+                except (ValueError, KeyError, IndexError, TypeError) as exc:
+                    differ.append(f"{fill(q.anales, asked[i])}: could not compare ({exc!r})")
+                    continue
+                empty += not a_ids
+                if a_ids != d_ids or a_total != d_total:
+                    differ.append(
+                        f"{fill(q.anales, asked[i])}: ids {a_ids[:5]} (total {a_total}) vs "
+                        f"{d_ids[:5]} (total {d_total})"
+                    )
+            if differ:
+                result.warnings.append(
+                    f"WARNING {ours.label} {q.label}: {len(differ)} of {len(pairs)} sample "
+                    f"questions differ from Datasette's answers, first {differ[0]}"
+                )
+            elif key == "anales":
+                result.notes.append(
+                    f"{q.label}: the {len(pairs)} sample questions have the same passage ids "
+                    f"and totals on both ({empty} with no match); "
+                    f"{ns.pools.distinct()[q.key]:,} different questions possible."
+                )
+
+
 def database_path(passages: int) -> Path:
     return DATA_DIR / f"anales-{passages}.db"
 
@@ -602,12 +747,36 @@ def ensure_database(passages: int) -> tuple[BuildReport, bool, float]:
     return report, True, time.perf_counter() - started
 
 
+LABELS = {"anales_nocache": "Anales, cache off", "floor": "Floor"}
+
+
+def novel_set(passages: int, stem: str) -> NovelSet:
+    """The novel streams for the SQLite file of `passages` (also what the PostgreSQL
+    database of that size holds: the same generator made both)."""
+    pools = read_pools(database_path(passages))
+    streams = novel_questions(stem)
+    data = write_data(pools, streams, DATA_DIR / f"novel-{passages}.tsv")
+    return NovelSet(pools, data, streams)
+
+
+def capture_floor(path: Path) -> Path:
+    """Anales' statements for each fixed question on `path`, recorded for the floor."""
+    out = DATA_DIR / f"floor-{path.stem}.json"
+    cmd = [sys.executable, "-m", "bench.floor", str(path), str(out)]
+    log_path = DATA_DIR / "logs" / "floor-capture.log"
+    with log_path.open("ab") as log_file:
+        subprocess.run(cmd, cwd=ROOT, check=True, stdout=log_file, stderr=log_file)
+    return out
+
+
 def bench_size(passages: int, options: Options) -> SizeResult:
     report, built, seconds = ensure_database(passages)
     path = database_path(passages)
     url = f"sqlite:///{path}"
     mix = questions(path.stem)
     result = SizeResult(passages, report, built, seconds)
+    result.novel = novel_set(passages, path.stem)
+    mix += result.novel.streams
     before = loadavg()
     # Measured at each size: other work on the machine changes what the ceiling is.
     with serving(ceiling_server()) as server:
@@ -619,14 +788,16 @@ def bench_size(passages: int, options: Options) -> SizeResult:
     if options.no_cache:
         configs.append(("anales_nocache", lambda: anales(url, cache=False), "anales"))
     configs.append(("datasette", lambda: datasette(path, immutable=options.immutable), "datasette"))
+    configs.append(("floor", lambda: floor_server(path, capture_floor(path)), "floor"))
     for key, make, side in configs:
         with serving(make()) as server:
-            label = {"anales_nocache": "Anales, cache off"}.get(key, key.capitalize())
-            run = run_questions(server, label, mix, options, side=side)
+            label = LABELS.get(key, key.capitalize())
+            run = run_questions(server, label, mix, options, side=side, ns=result.novel)
             if server.restarts:
                 run.notes.append(f"{label}: the server was restarted {server.restarts} time(s)")
             result.runs[key] = run
     compare(result, mix)
+    compare_novel(result)
     result.load = (before, loadavg())
     return result
 
@@ -661,56 +832,107 @@ def pg_database(admin: Engine, server_url: URL, passages: int) -> str:
     return url
 
 
+def pg_run(
+    url: str, mix: list[Question], options: Options, *, cache: bool, workers: int, ns: NovelSet
+) -> ServerRun:
+    """One Anales server on PostgreSQL through `mix`, with each worker's VmHWM at the start
+    and after the runs (a worker whose peak keeps climbing holds state per request)."""
+    core = 0 if workers == 1 else None
+    server = anales(url, cache=cache, workers=workers, core=core, name=f"pg-{workers}")
+    label = f"PostgreSQL, {workers} worker(s), cache {'on' if cache else 'off'}"
+    with serving(server):
+        pids = worker_pids(server)
+        before = [proc_status(pid, "VmHWM") for pid in pids]
+        run = run_questions(server, label, mix, options, side="anales", ns=ns)
+        after = [proc_status(pid, "VmHWM") for pid in pids]
+        run.workers_rss_kb = list(zip(before, after, strict=True))
+        if server.restarts:
+            run.notes.append(f"{label}: the server was restarted {server.restarts} time(s)")
+    return run
+
+
+def pg_mix_table(runs: dict[int, ServerRun], mixes: dict[int, list[Question]]) -> list[str]:
+    """The whole mix, fixed and novel, against one worker with the cache off."""
+    lines = [
+        "### PostgreSQL, cache off, one worker",
+        "",
+        "Anales on PostgreSQL (the same data as the SQLite files of that size, built by the "
+        "same generator), RESPONSE_CACHE_BYTES=0, one worker pinned to core 0; PostgreSQL "
+        "itself runs unpinned on the same two cores.",
+        "",
+        "| passages | request | req/s | p50 ms | p99 ms | errors | alone ms | CPU ms/req |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for passages, run in runs.items():
+        for q in mixes[passages]:
+            m = run.measures.get(q.key)
+            alone = fmt_ms(m.single_ms) if m and not m.failed and m.single_ms else "—"
+            row = [f"{passages:,}", q.label, *cols(m), _errors(m), alone, _cpu(m)]
+            lines.append("| " + " | ".join(row) + " |")
+    for run in runs.values():
+        lines += [f"- {note}" for note in run.notes]
+    return [*lines, ""]
+
+
 def pg_check(options: Options) -> list[str]:
-    """The filtered lists, (a) and (b), on PostgreSQL against one and two Anales workers: on
-    the seed, where the work is the app's own, and on 100,000 passages, where it is mostly
-    the database's."""
+    """On PostgreSQL: the whole mix against one worker with the cache off, then the filtered
+    lists, (a) and (b), against one and two workers, cache off and on: on the seed, where
+    the work is the app's own, and on 100,000 passages, where it is mostly the database's."""
     assert options.pg_url is not None
     server_url = make_url(options.pg_url)
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
-        urls = {n: pg_database(admin, server_url, n) for n in PG_SIZES}
+        urls = {n: pg_database(admin, server_url, n) for n in options.pg_sizes}
     finally:
         admin.dispose()
 
     filtered = [q for q in questions("unused") if q.key in ("a", "b")]
+    full: dict[int, ServerRun] = {}
+    mixes: dict[int, list[Question]] = {}
     rows: list[str] = []
+    rss: list[str] = []
     for passages, bench_url in urls.items():
+        ensure_database(passages)  # the SQLite twin the novel questions' pools come from
+        ns = novel_set(passages, database_path(passages).stem)
+        mixes[passages] = [*questions("unused"), *ns.streams]
         for cache in (False, True):
-            numbers: dict[tuple[int, str], Measure] = {}
+            numbers: dict[int, ServerRun] = {}
             for workers in (1, 2):
-                core = 0 if workers == 1 else None
-                server = anales(
-                    bench_url, cache=cache, workers=workers, core=core, name=f"pg-{workers}"
+                if not cache and workers == 1:
+                    run = pg_run(bench_url, mixes[passages], options, cache=False, workers=1, ns=ns)
+                    full[passages] = run
+                else:
+                    run = pg_run(bench_url, filtered, options, cache=cache, workers=workers, ns=ns)
+                numbers[workers] = run
+                peaks = ", ".join(
+                    f"{b / 1024:,.0f} → {a / 1024:,.0f} MiB" for b, a in run.workers_rss_kb
                 )
-                with serving(server):
-                    for q in filtered:
-                        reply = fetch(server.base + q.anales)
-                        if reply.status != 200:
-                            numbers[workers, q.key] = Measure(failed=f"HTTP {reply.status}")
-                            continue
-                        log(
-                            f"  PostgreSQL {passages:,}, {workers} worker(s), "
-                            f"cache {'on' if cache else 'off'}: {q.label}"
-                        )
-                        numbers[workers, q.key] = run_wrk(server, q.anales, options)
+                rss.append(f"- {passages:,} passages, {run.label}: worker VmHWM {peaks}.")
             for q in filtered:
-                one, two = numbers[1, q.key], numbers[2, q.key]
-                ratio = f"{two.rps / one.rps:.2f}×" if one.rps and two.rps else "—"
+                one, two = numbers[1].measures[q.key], numbers[2].measures[q.key]
+                ratio_ = f"{two.rps / one.rps:.2f}×" if one.rps and two.rps else "—"
                 rows.append(
                     f"| {passages:,} | {q.label}, cache {'on' if cache else 'off'} "
-                    f"| {cell(one)} | {cell(two)} | {ratio} |"
+                    f"| {cell(one)} | {_cpu(one)} | {cell(two)} | {_cpu(two)} | {ratio_} |"
                 )
     return [
+        *pg_mix_table(full, mixes),
         "### PostgreSQL: one worker vs two",
         "",
         "One worker is pinned to core 0 as above; two workers are pinned to nothing (they "
-        "share both cores with wrk, which stays on core 1, and with PostgreSQL).",
+        "share both cores with wrk, which stays on core 1, and with PostgreSQL). CPU ms/req "
+        "is the Anales processes' CPU (all workers) per completed request; PostgreSQL's own "
+        "is not in it.",
         "",
-        "| passages | request | 1 worker req/s (p50 / p99 ms) | 2 workers req/s (p50 / p99 ms) "
-        "| 2 / 1 |",
-        "| ---: | --- | --- | --- | --- |",
+        "| passages | request | 1 worker req/s (p50 / p99 ms) | CPU ms/req "
+        "| 2 workers req/s (p50 / p99 ms) | CPU ms/req | 2 / 1 |",
+        "| ---: | --- | --- | ---: | --- | ---: | --- |",
         *rows,
+        "",
+        "Peak RSS (VmHWM) of each worker process when it had started and after its runs:",
+        "",
+        *rss,
+        "",
     ]
 
 
@@ -749,9 +971,34 @@ def ratio(a: Measure | None, d: Measure | None) -> str:
     return f"{a.rps / d.rps:.2f}"
 
 
+def full_mix(result: SizeResult) -> list[Question]:
+    """The fixed questions, then the novel streams."""
+    streams = result.novel.streams if result.novel else []
+    return [*questions(database_path(result.passages).stem), *streams]
+
+
+def cpu_ratio(a: Measure | None, f: Measure | None) -> str:
+    """Anales' CPU per request over the floor's (the target is ≤ 1.5)."""
+    if a is None or f is None or a.failed or f.failed or not a.cpu_ms or not f.cpu_ms:
+        return "—"
+    return f"{a.cpu_ms / f.cpu_ms:.2f}"
+
+
+def floor_cols(result: SizeResult, q: Question) -> list[str]:
+    """Floor req/s, its CPU ms per request, and Anales (cache off) CPU ÷ floor CPU."""
+    floor = result.runs.get("floor")
+    f = floor.measures.get(q.key) if floor else None
+    if f is None or f.failed or not f.requests:
+        return ["—" if f is None else cols(f)[0], "—", "—"]
+    nocache = result.runs.get("anales_nocache")
+    n = nocache.measures.get(q.key) if nocache else None
+    cpu = fmt_ms(f.cpu_ms) if f.cpu_ms is not None else "—"
+    return [cols(f)[0], cpu, cpu_ratio(n, f)]
+
+
 def size_table(result: SizeResult, options: Options) -> list[str]:
     ceiling = result.ceiling
-    mix = questions(database_path(result.passages).stem)
+    mix = full_mix(result)
     ours = result.runs["anales"]
     nocache = result.runs.get("anales_nocache")
     theirs = result.runs["datasette"]
@@ -762,6 +1009,8 @@ def size_table(result: SizeResult, options: Options) -> list[str]:
     if nocache:
         head += " Anales, cache off req/s | p50 ms | p99 ms | ratio, cache off |"
         rule += " ---: | ---: | ---: | ---: |"
+    head += " floor req/s | floor CPU ms/req | cache off CPU ÷ floor CPU |"
+    rule += " ---: | ---: | ---: |"
     lines = [f"### {result.passages:,} passages", "", head, rule]
     for q in mix:
         a = ours.measures.get(q.key)
@@ -770,10 +1019,12 @@ def size_table(result: SizeResult, options: Options) -> list[str]:
         if nocache:
             n = nocache.measures.get(q.key)
             row += [*cols(n), ratio(n, d)]
+        row += floor_cols(result, q)
         lines.append("| " + " | ".join(row) + " |")
     ceiling_row = ["ceiling: bare Starlette, constant bytes", *cols(ceiling), "—", "—", "—", "—"]
     if nocache:
         ceiling_row += ["—", "—", "—", "—"]
+    ceiling_row += ["—", "—", "—"]
     lines += ["| " + " | ".join(ceiling_row) + " |", ""]
     lines += cost_table(result, mix, options)
 
@@ -798,6 +1049,8 @@ def size_table(result: SizeResult, options: Options) -> list[str]:
     if nocache:
         rss.append(f"Anales, cache off {nocache.peak_rss_kb / 1024:,.0f} MiB")
     rss.append(f"Datasette {theirs.peak_rss_kb / 1024:,.0f} MiB")
+    if "floor" in result.runs:
+        rss.append(f"floor {result.runs['floor'].peak_rss_kb / 1024:,.0f} MiB")
     lines.append(f"- Peak RSS (VmHWM) after the runs: {', '.join(rss)}.")
     lines.append(
         "- (f) on Datasette: it sends no ETag, so its columns repeat its plain (a) numbers."
@@ -831,10 +1084,54 @@ def size_table(result: SizeResult, options: Options) -> list[str]:
     return lines
 
 
+def _cpu(m: Measure | None) -> str:
+    return fmt_ms(m.cpu_ms) if m is not None and not m.failed and m.cpu_ms is not None else "—"
+
+
+def _errors(m: Measure | None) -> str:
+    return "—" if m is None or m.failed else f"{m.error_count:,}"
+
+
+def summary_table(results: list[SizeResult]) -> list[str]:
+    """The lead table: what answering costs when the answer is not in memory (novel
+    questions first, then the fixed ones, with the cache off) against Datasette and the
+    floor; the cached answer beside."""
+    lines = [
+        "## Summary: uncached answers",
+        "",
+        "Anales with its response cache off (every answer computed) against Datasette on the "
+        "same file, and against the floor (Anales' own SQL in a bare route); the novel "
+        "questions (n1–n3) are drawn at random per request, so no cache could have seen "
+        "them. *Cached answer* is Anales as deployed, its response cache on: repeated URLs "
+        "are answered from memory.",
+        "",
+        "| passages | request | Anales, cache off req/s (p50 / p99 ms) | errors | CPU ms/req "
+        "| Datasette req/s (p50 / p99 ms) | errors | CPU ms/req | cache off ÷ Datasette "
+        "| floor req/s | cache off CPU ÷ floor CPU | cached answer req/s | cached ÷ Datasette |",
+        "| ---: | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results:
+        mix = full_mix(result)
+        ordered = [q for q in mix if q.novel] + [q for q in mix if not q.novel]
+        runs = result.runs
+        for q in ordered:
+            n = runs["anales_nocache"].measures.get(q.key) if "anales_nocache" in runs else None
+            c = runs["anales"].measures.get(q.key)
+            d = runs["datasette"].measures.get("a" if q.conditional else q.key)
+            floor_rps, _, floor_ratio = floor_cols(result, q)
+            row = [f"{result.passages:,}", q.label]
+            row += [cell(n) if n else "—", _errors(n), _cpu(n)]
+            row += [cell(d) if d else "—", _errors(d), _cpu(d), ratio(n, d)]
+            row += [floor_rps, floor_ratio, cols(c)[0], ratio(c, d)]
+            lines.append("| " + " | ".join(row) + " |")
+    return [*lines, ""]
+
+
 def cost_table(result: SizeResult, mix: list[Question], options: Options) -> list[str]:
     """One request at a time, and the servers' CPU per request under load: numbers that
     other work on the machine moves much less than req/s."""
-    runs = [r for k, r in result.runs.items() if k in ("anales", "anales_nocache", "datasette")]
+    keys = ("anales", "anales_nocache", "datasette", "floor")
+    runs = [r for k, r in result.runs.items() if k in keys]
     head = "| request | " + " | ".join(f"{r.label}: alone ms | CPU ms/req" for r in runs) + " |"
     lines = [
         "Cost per request: median latency of requests sent one at a time (*alone*), and the "
@@ -902,6 +1199,9 @@ def settings_lines(options: Options) -> list[str]:
         + "; uvicorn with uvloop and httptools as Anales'.",
         "- Columns: requests/s over the run (⚠ = some requests failed, see the notes), "
         "median and 99th-percentile latency in ms; ratio = Anales req/s ÷ Datasette req/s.",
+        f"- Novel questions (n1–n3): bench/novel.lua draws each request from math.random "
+        f"seeded with {NOVEL_SEED} plus the wrk thread's number; the floor is bench/floor.py "
+        "replaying Anales' recorded SQL in a bare route (see bench/README.md).",
     ]
 
 
@@ -917,10 +1217,17 @@ def main() -> int:
     load_before = loadavg()
     log(f"sizes {options.sizes}, {options.duration} s per run; load average {load_before}")
     sections: list[str] = []
+    results: list[SizeResult] = []
     for passages in options.sizes:
-        table = size_table(bench_size(passages, options), options)
+        result = bench_size(passages, options)
+        results.append(result)
+        table = size_table(result, options)
         print("\n".join(table), file=sys.stderr)
         sections += table
+    if options.import_lines:
+        log(f"import rate: {options.import_lines:,} lines")
+        runs = import_rates(options.import_lines, DATA_DIR, ROOT, options.pg_url)
+        sections += import_table(runs)
     if options.pg_url:
         try:
             sections += pg_check(options)
@@ -932,6 +1239,9 @@ def main() -> int:
         )
     lines = [
         "# Anales vs Datasette",
+        "",
+        *summary_table(results),
+        "## Setup",
         "",
         *machine(),
         f"- Load average (1, 5, 15 min): {load_before} before, {loadavg()} after "
