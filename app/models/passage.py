@@ -30,6 +30,9 @@ class Passage(TimestampMixin, Base):
         UniqueConstraint("source_file", "source_line"),
         Index("ix_passages_position_id", "position", "id"),
         Index("ix_passages_years", "start_year", "end_year"),
+        # A passage's years by its id, without reading the row: a count driven from a link
+        # table tests each linked passage's years from this index alone.
+        Index("ix_passages_id_years", "id", "start_year", "end_year"),
         CheckConstraint("start_year <= end_year", name="years_ordered"),
         # An id is never given twice, even after a delete (SQLite's default reuses the last).
         {"sqlite_autoincrement": True},
