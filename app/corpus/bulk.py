@@ -92,11 +92,7 @@ class PassageRow:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if (self.start_year is None) != (self.end_year is None):
-            raise ValueError(
-                f"{self.source_file}:{self.source_line}: give both start_year and end_year, "
-                "or neither"
-            )
+        # One year without the other is stored as the API stores it (an open span).
         if (
             self.start_year is not None
             and self.end_year is not None
@@ -343,11 +339,22 @@ def bulk_insert_passages(
     an unknown id fails on the foreign key (SQLite checks them only with
     `PRAGMA foreign_keys = ON`, which the app's engine sets).
     """
+    return len(insert_passages(connection, rows, batch_size=batch_size))
+
+
+def insert_passages(
+    connection: Connection,
+    rows: Iterable[PassageRow],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> list[int]:
+    """`bulk_insert_passages`, answering the ids given to `rows`, in their order (what the
+    audit log and the caller's report name each new passage by)."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     writer = _writer(connection)
     values = _PassageValues(connection)
-    inserted = 0
+    inserted: list[int] = []
     for batch in _batches(rows, batch_size):
         ids = writer.reserve_ids(len(batch))
         writer.write(PASSAGES.name, values.columns, list(map(values, ids, batch)))
@@ -359,5 +366,5 @@ def bulk_insert_passages(
                 for entity_id in dict.fromkeys(getattr(row, kind))
             ]
             writer.write_links(table.name, ("passage_id", column), links)
-        inserted += len(batch)
+        inserted.extend(ids)
     return inserted

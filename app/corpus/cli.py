@@ -20,18 +20,16 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from app.analysis.linking import Linking
-from app.analysis.text import checksum
 from app.core.config import Settings, get_settings
 from app.core.db import WRITE_OPTION, create_db_engine, create_sessionmaker
 from app.core.kinds import PASSAGE_LINKS
 from app.corpus import seed
 from app.corpus.export import export_seed
+from app.corpus.importer import Outcome, write_passages
 from app.models import ApiKey, Scope
 from app.models.base import utcnow
 from app.repositories import curation as repo
 from app.schemas.write import PassageCreate
-from app.services import curation
 from app.services.keys import generate_key
 
 CLI_KEY_NAME = "command line import"
@@ -120,8 +118,9 @@ def read_import(path: Path, source: str) -> Iterator[ImportLine]:
 
 
 def import_passages(settings: Settings, path: Path, *, source: str | None, batch: int) -> int:
-    """Import, auto-linking each passage; each batch is one transaction; a re-run skips the
-    passages already in (same text checksum); bad lines are reported and skipped."""
+    """Import, auto-linking each passage as `POST /passages` does, through the bulk writer
+    (`app.corpus.importer`); each batch is one transaction; a re-run skips the passages
+    already in (same text checksum); bad lines are reported and skipped."""
     source = source or path.name
     engine = create_db_engine(settings)
     summary: Counter[str] = Counter()
@@ -131,12 +130,11 @@ def import_passages(settings: Settings, path: Path, *, source: str | None, batch
         factory = create_sessionmaker(engine)
         key = _import_key(factory)
         progress = tqdm(total=len(lines), unit="passage", desc=f"importing {path.name}")
-        previous: Linking | None = None
         for start in range(0, len(lines), batch):
             chunk = lines[start : start + batch]
             with factory() as session, session.begin():
                 session.connection(execution_options={WRITE_OPTION: True})
-                previous = _import_batch(session, chunk, key, summary, problems, previous)
+                _import_batch(session, chunk, key.id, summary, problems)
             progress.update(len(chunk))
         progress.close()
     finally:
@@ -169,49 +167,36 @@ def _import_key(factory: object) -> ApiKey:
 def _import_batch(
     session: Session,
     chunk: Sequence[ImportLine],
-    key: ApiKey,
+    key_id: int,
     summary: Counter[str],
     problems: list[str],
-    previous: Linking | None,
-) -> Linking | None:
-    """Import one batch; `previous` is the linking of the passage before it (context)."""
+) -> None:
+    """Import one batch: the valid lines through the bulk writer, the others reported."""
     valid = [line for line in chunk if line.data is not None]
-    present = repo.passage_checksums(
-        session,
-        [checksum(line.data.text) for line in valid if line.data],
-    )
-    linker = curation.build_linker(session)
-    key = session.merge(key, load=False)
     for line in chunk:
         if line.data is None:
-            summary["invalid"] += 1
-            problems.append(f"line {line.number}: {line.error}; skipped")
-            previous = None
-            continue
-        if _checksum(line) in present:
-            summary["skipped"] += 1
-            previous = None
-            continue
-        if previous is None:  # the first line, or one after a line already in or refused
-            previous = curation.source_context(session, line.data.source_file)
-        plan = curation.plan_passage(session, line.data, linker=linker, previous=previous)
-        previous = plan.linking
-        try:
-            with session.begin_nested():
-                curation.create_passage(session, plan, key)
-        except Exception as exc:  # a line the database refuses is reported, not half-written
-            summary["invalid"] += 1
-            problems.append(f"line {line.number}: {exc}; skipped")
-            continue
-        summary["imported"] += 1
-        for kind in PASSAGE_LINKS:
-            summary[kind] += len(getattr(plan.links, kind))
-    return previous
+            _refused(line, line.error, summary, problems)
+    items = [line.data for line in valid if line.data is not None]
+    for line, written in zip(valid, write_passages(session, items, key_id=key_id), strict=True):
+        summary[written.outcome] += 1
+        if written.outcome is Outcome.INVALID:
+            _refused(line, written.error, summary, problems, counted=True)
+        elif written.plan is not None:
+            for kind in PASSAGE_LINKS:
+                summary[kind] += len(getattr(written.plan.links, kind))
 
 
-def _checksum(line: ImportLine) -> str:
-    assert line.data is not None
-    return checksum(line.data.text)
+def _refused(
+    line: ImportLine,
+    reason: str | None,
+    summary: Counter[str],
+    problems: list[str],
+    *,
+    counted: bool = False,
+) -> None:
+    if not counted:
+        summary[Outcome.INVALID] += 1
+    problems.append(f"line {line.number}: {reason}; skipped")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

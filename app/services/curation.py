@@ -97,8 +97,7 @@ def _resolve_links(
         found = repo.resolve(session, REGISTRY[kind].model, slugs)
         missing = [slug for slug in slugs if slug not in found]
         if missing:
-            listed = ", ".join(f"'{slug}'" for slug in missing)
-            raise _body_error(kind, f"unknown {kind.singular} {listed}")
+            raise _body_error(kind, unknown_links(kind, missing))
         resolved[kind] = [found[slug] for slug in slugs]
     return resolved
 
@@ -319,8 +318,17 @@ def source_context(session: Session, source_file: str, line: int | None = None) 
     before = repo.passage_before(session, source_file, line)
     if before is None:
         return None
-    periods = [Match(Kind.PERIODS, p.slug, p.name, "stored link") for p in before.periods]
-    return Linking(periods, before.start_year, before.end_year)
+    periods = [(p.slug, p.name) for p in before.periods]
+    return stored_context(periods, before.start_year, before.end_year)
+
+
+def stored_context(
+    periods: Sequence[tuple[str, str]], start_year: int | None, end_year: int | None
+) -> Linking:
+    """A stored passage as the context of the next one: its periods (slug, name) and years.
+    `source_context` reads them from the database; a bulk import, from what it just wrote."""
+    matches = [Match(Kind.PERIODS, slug, name, "stored link") for slug, name in periods]
+    return Linking(matches, start_year, end_year)
 
 
 def passage_state(obj: Passage) -> dict[str, Any]:
@@ -338,6 +346,27 @@ def passage_state(obj: Passage) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
+def planned_state(plan: PassagePlan) -> dict[str, Any]:
+    """What `passage_state` reads back once `plan` is stored, without reading it: the links
+    as the models order them (by slug), each once."""
+    # The body is valid already: copied, not validated again (the text checks cost most).
+    links = {kind.value: sorted(set(getattr(plan.links, kind))) for kind in PASSAGE_LINKS}
+    stored = plan.data.model_copy(
+        update={
+            "start_year": plan.start_year,
+            "end_year": plan.end_year,
+            "links": PassageLinks.model_validate(links),
+        }
+    )
+    return stored.model_dump(mode="json")
+
+
+def unknown_links(kind: Kind, missing: Sequence[str]) -> str:
+    """Why a body naming entities that do not exist is refused."""
+    listed = ", ".join(f"'{slug}'" for slug in missing)
+    return f"unknown {kind.singular} {listed}"
+
+
 def _apply_passage(session: Session, obj: Passage, plan: PassagePlan) -> None:
     data = plan.data
     # The body's own fields (the source is set once, on creation), the years and links
@@ -349,6 +378,11 @@ def _apply_passage(session: Session, obj: Passage, plan: PassagePlan) -> None:
     for name, value in values.items():
         if getattr(obj, name) != value:
             setattr(obj, name, value)
+
+
+PASSAGE_RESOURCE = "passages"
+"""What the audit log names passages' rows by."""
+CREATE = "create"
 
 
 def create_passage(session: Session, plan: PassagePlan, key: ApiKey) -> Passage:
@@ -363,7 +397,7 @@ def create_passage(session: Session, plan: PassagePlan, key: ApiKey) -> Passage:
         _apply_passage(session, obj, plan)
     session.add(obj)
     created = reload_passage(session, obj)
-    audit(session, key, "create", "passages", str(created.id), None, passage_state(created))
+    audit(session, key, CREATE, PASSAGE_RESOURCE, str(created.id), None, passage_state(created))
     return created
 
 

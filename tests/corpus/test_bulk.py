@@ -238,9 +238,15 @@ class TestPassageRow:
                 text="x", source_file="f", source_line=1, position=1, extra={"checksum": "0"}
             )
 
-    def test_years_come_in_pairs(self) -> None:
-        with pytest.raises(ValueError, match="give both"):
-            PassageRow(text="x", source_file="f", source_line=1, position=1, start_year=1939)
+    def test_one_year_is_an_open_span(self) -> None:
+        row = PassageRow(text="x", source_file="f", source_line=1, position=1, start_year=1939)
+        assert (row.start_year, row.end_year) == (1939, None)
+
+    def test_years_are_ordered(self) -> None:
+        with pytest.raises(ValueError, match="is after end_year"):
+            PassageRow(
+                text="x", source_file="f", source_line=1, position=1, start_year=2, end_year=1
+            )
 
 
 def test_repeated_links_are_inserted_once(session: Session) -> None:
