@@ -62,8 +62,8 @@ def json_answer(read: Reading, body: BaseModel) -> Response:
     """`body` as the JSON bytes FastAPI would send for it, with the headers set on the
     request's response. A returned model would be validated again against the route's
     `response_model`, in a worker thread: the model was built here from typed data."""
-    answer = Response(body.__pydantic_serializer__.to_json(body, by_alias=True), 200)
-    answer.headers["content-type"] = "application/json"
+    content = body.__pydantic_serializer__.to_json(body, by_alias=True)
+    answer = Response(content, media_type="application/json")
     answer.headers.raw.extend(read.response.headers.raw)
     return answer
 
